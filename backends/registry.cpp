@@ -1,0 +1,28 @@
+#include "backends/registry.h"
+
+#include "backends/reference/reference_backend.h"
+#include "core/error.h"
+
+namespace lfmb {
+
+const std::vector<BackendEntry>& backend_registry() {
+  static const std::vector<BackendEntry> entries = {
+      {"reference", "plain float32 C++, dequantises as it goes; the oracle every backend is tested against",
+       [](const BackendOptions& o) { return std::make_unique<ReferenceBackend>(o); }},
+  };
+  return entries;
+}
+
+std::string available_backend_names() {
+  std::string s;
+  for (const auto& e : backend_registry()) s += (s.empty() ? "" : ", ") + e.name;
+  return s;
+}
+
+std::unique_ptr<Backend> create_backend(std::string_view name, const BackendOptions& opts) {
+  for (const auto& e : backend_registry())
+    if (e.name == name) return e.create(opts);
+  throw Error("unknown backend '" + std::string(name) + "' (available: " + available_backend_names() + ")");
+}
+
+}  // namespace lfmb

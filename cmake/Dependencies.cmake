@@ -1,0 +1,26 @@
+# Every third-party library lfmb uses, found from Debian 12's packages.
+# All are required so a missing package fails the configure step, not a later issue.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(OpenMP REQUIRED)
+
+find_package(fmt 9 CONFIG REQUIRED)                 # fmt::fmt
+find_package(yaml-cpp 0.7 CONFIG REQUIRED)          # yaml-cpp (plain target name in 0.7)
+find_package(nlohmann_json 3 CONFIG REQUIRED)       # nlohmann_json::nlohmann_json
+find_package(benchmark 1.7 CONFIG REQUIRED)         # benchmark::benchmark
+find_package(Catch2 2 CONFIG REQUIRED)              # Catch2::Catch2 (v2, header-only)
+find_package(dnnl 2.6 CONFIG REQUIRED)              # DNNL::dnnl (needs ocl-icd-opencl-dev)
+
+pkg_check_modules(OPENBLAS REQUIRED IMPORTED_TARGET openblas)
+pkg_check_modules(CPUINFO REQUIRED IMPORTED_TARGET libcpuinfo)  # Debian's CMake config is broken
+pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
+pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
+
+# XNNPACK and pthreadpool ship neither a CMake config nor a .pc file.
+find_path(XNNPACK_INCLUDE_DIR xnnpack.h REQUIRED)
+find_library(XNNPACK_LIBRARY XNNPACK REQUIRED)
+find_path(PTHREADPOOL_INCLUDE_DIR pthreadpool.h REQUIRED)
+find_library(PTHREADPOOL_LIBRARY pthreadpool REQUIRED)
+add_library(lfmb_xnnpack_deps INTERFACE)
+target_include_directories(lfmb_xnnpack_deps INTERFACE ${XNNPACK_INCLUDE_DIR} ${PTHREADPOOL_INCLUDE_DIR})
+target_link_libraries(lfmb_xnnpack_deps INTERFACE ${XNNPACK_LIBRARY} ${PTHREADPOOL_LIBRARY} PkgConfig::CPUINFO Threads::Threads)

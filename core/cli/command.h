@@ -1,0 +1,20 @@
+// A subcommand of the `lfmb` binary: its option list and the function that runs it.
+#pragma once
+#include <vector>
+
+#include "core/cli/args.h"
+
+namespace lfmb {
+
+struct Command {
+  CommandSpec spec;
+  int (*run)(const ParsedArgs& args);  // returns the exit code; throws lfmb::Error on bad input
+};
+
+// One factory per subcommand, each defined in its own cmd_<name>.cpp.
+Command info_command();
+
+// The list `lfmb` dispatches on, in --help order (commands.cpp: one line per command).
+const std::vector<Command>& all_commands();
+
+}  // namespace lfmb

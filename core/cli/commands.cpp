@@ -1,0 +1,12 @@
+#include "core/cli/command.h"
+
+namespace lfmb {
+
+const std::vector<Command>& all_commands() {
+  static const std::vector<Command> commands = {
+      info_command(),
+  };
+  return commands;
+}
+
+}  // namespace lfmb

@@ -1,0 +1,51 @@
+// GGUF v3 writer. Metadata and tensor infos are declared first; tensor bytes are then produced
+// one tensor at a time by a callback (in parallel when asked) and written straight to disk, so a
+// multi-GB model is never held in memory. The file appears atomically (temp file + rename).
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/gguf_value.h"
+#include "core/tensor_type.h"
+
+namespace lfmb {
+
+struct GgufTensorSpec {
+  std::string name;
+  TensorType type = TensorType::F32;
+  std::vector<int64_t> dims;  // ne0 first
+  uint64_t offset = 0;        // inside the data section, filled in by the writer
+  uint64_t n_bytes = 0;
+};
+
+class GgufWriter {
+ public:
+  explicit GgufWriter(uint32_t alignment = 32);
+
+  // Sets (or replaces) a metadata value; file order is the order keys were first set.
+  void set(const std::string& key, GgufValue value);
+  // Declares a tensor; returns its index. Throws on a duplicate name or a bad shape.
+  size_t add_tensor(const std::string& name, TensorType type, std::vector<int64_t> dims);
+
+  const std::vector<GgufTensorSpec>& tensors() const { return tensors_; }
+  // Total size of the file write() will produce.
+  uint64_t file_size() const;
+
+  // Fills dst (exactly spec.n_bytes) with tensor `index`'s data.
+  using FillFn = std::function<void(size_t index, const GgufTensorSpec& spec, uint8_t* dst)>;
+  // Writes the file; `fill` is called once per tensor from up to `n_threads` threads.
+  // `progress`, if given, is called after each tensor with (bytes written, total bytes).
+  void write(const std::string& path, const FillFn& fill, int n_threads = 1,
+             const std::function<void(uint64_t, uint64_t)>& progress = nullptr) const;
+
+ private:
+  std::vector<uint8_t> header_bytes() const;
+  uint32_t alignment_;
+  std::vector<std::pair<std::string, GgufValue>> kv_;
+  std::vector<GgufTensorSpec> tensors_;
+  uint64_t data_size_ = 0;
+};
+
+}  // namespace lfmb

@@ -1,0 +1,27 @@
+// A read-only memory map of a whole file. Weights are used straight from it when a backend
+// keeps them as stored, so a 5 GB model costs page cache, not a second copy.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace lfmb {
+
+class MappedFile {
+ public:
+  explicit MappedFile(const std::string& path);  // throws lfmb::Error naming the file
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  const uint8_t* data() const { return data_; }
+  size_t size() const { return size_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  const uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+}  // namespace lfmb

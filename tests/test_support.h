@@ -1,0 +1,30 @@
+// Helpers shared by the tests: where the reference data is, temp files, running the CLI.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lfmb::test {
+
+// ../shared/reference (or $LFMB_SHARED_DIR/reference). When it is missing: under CI=true the
+// test fails loudly; elsewhere it is skipped with a warning and this returns nullopt.
+std::optional<std::string> reference_dir();
+#define LFMB_REQUIRE_REFERENCE(var)                \
+  auto var##_opt = ::lfmb::test::reference_dir();  \
+  if (!var##_opt) return;                          \
+  const std::string var = *var##_opt
+
+// A fresh temporary directory, removed when the test process exits.
+std::string temp_dir();
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out, err;
+};
+// Runs the built `lfmb` binary with the given arguments (no shell involved).
+RunResult run_lfmb(const std::vector<std::string>& args);
+
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& bytes);
+
+}  // namespace lfmb::test
