@@ -42,6 +42,18 @@ struct TempRoot {
 };
 }  // namespace
 
+std::optional<std::string> npm_modules_dir(const std::string& package) {
+  const fs::path dir = fs::path(LFMB_SOURCE_DIR) / ".cache" / "npm" / "node_modules";
+  if (fs::exists(dir / package / "package.json") && std::system("node --version > /dev/null 2>&1") == 0)
+    return dir.string();
+  const char* ci = std::getenv("CI");
+  if (ci && std::string(ci) == "true") {
+    FAIL("node or the npm package " << package << " is missing under " << dir << " (CI=true: run scripts/setup)");
+  }
+  WARN("SKIPPED: node or the npm package " << package << " is missing under " << dir << " (run scripts/setup)");
+  return std::nullopt;
+}
+
 std::string temp_dir() {
   static TempRoot root;
   static int counter = 0;
@@ -51,6 +63,12 @@ std::string temp_dir() {
 }
 
 RunResult run_lfmb(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {LFMB_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_process(argv);
+}
+
+RunResult run_process(const std::vector<std::string>& argv_in) {
   const std::string dir = temp_dir();
   const std::string out_path = dir + "/stdout", err_path = dir + "/stderr";
   const pid_t pid = ::fork();
@@ -59,13 +77,11 @@ RunResult run_lfmb(const std::vector<std::string>& args) {
     const int e = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     ::dup2(o, 1);
     ::dup2(e, 2);
+    std::vector<std::string> copy = argv_in;
     std::vector<char*> argv;
-    std::string bin = LFMB_BINARY;
-    argv.push_back(bin.data());
-    std::vector<std::string> copy = args;
     for (auto& a : copy) argv.push_back(a.data());
     argv.push_back(nullptr);
-    ::execv(bin.c_str(), argv.data());
+    ::execvp(argv[0], argv.data());
     ::_exit(127);
   }
   int status = 0;

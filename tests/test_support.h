@@ -14,6 +14,10 @@ std::optional<std::string> reference_dir();
   if (!var##_opt) return;                          \
   const std::string var = *var##_opt
 
+// node_modules folder (installed by scripts/setup into .cache/npm) holding `package`, with node on
+// PATH. Missing: fails under CI=true, otherwise warns, skips and returns nullopt.
+std::optional<std::string> npm_modules_dir(const std::string& package);
+
 // A fresh temporary directory, removed when the test process exits.
 std::string temp_dir();
 
@@ -21,6 +25,8 @@ struct RunResult {
   int exit_code = -1;
   std::string out, err;
 };
+// Runs a program (looked up on PATH) with arguments, no shell involved; captures its output.
+RunResult run_process(const std::vector<std::string>& argv);
 // Runs the built `lfmb` binary with the given arguments (no shell involved).
 RunResult run_lfmb(const std::vector<std::string>& args);
 
