@@ -1,0 +1,171 @@
+#include "core/harness/run_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "core/error.h"
+
+namespace lfmb {
+
+namespace {
+
+[[noreturn]] void fail_at(const std::string& path, const YAML::Node& n, const std::string& key, const std::string& what) {
+  const std::string line = n.Mark().is_null() ? "" : ":" + std::to_string(n.Mark().line + 1);
+  throw Error(path + line + ": " + (key.empty() ? "" : "key '" + key + "': ") + what);
+}
+
+// Applies one key with file/line context on failure.
+void apply(RunParams& p, const std::string& path, const std::string& key, const YAML::Node& value, const YAML::Node& where) {
+  const RunField* f = find_run_field(key);
+  if (!f) fail_at(path, where, "", "unknown key '" + key + "' (known: " + run_field_names() + ")");
+  try {
+    f->set(p, value);
+  } catch (const Error& e) {
+    fail_at(path, value, key, e.what());
+  }
+}
+
+struct SweepAxis {
+  std::string key;
+  std::vector<YAML::Node> values;
+};
+
+bool excluded(const RunParams& p, const std::vector<std::vector<std::pair<std::string, YAML::Node>>>& excludes,
+              const std::string& path) {
+  const nlohmann::json have = p.to_json();
+  for (const auto& rule : excludes) {
+    bool all = true;
+    for (const auto& [key, value] : rule) {
+      RunParams probe = p;
+      apply(probe, path, key, value, value);
+      if (probe.to_json()[key] != have[key]) {
+        all = false;
+        break;
+      }
+    }
+    if (all) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+RunConfig parse_run_config(const std::string& text, const std::string& path, const std::vector<std::string>& overrides) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw Error(path + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
+  }
+  if (!root.IsMap()) fail_at(path, root, "", "a config must be a mapping with keys name, description, run, sweep, exclude");
+
+  RunConfig cfg;
+  cfg.path = path;
+  cfg.name = std::filesystem::path(path).stem().string();
+  RunParams base;
+  std::vector<SweepAxis> axes;
+  std::vector<std::vector<std::pair<std::string, YAML::Node>>> excludes;
+
+  for (const auto& kv : root) {
+    const std::string section = kv.first.Scalar();
+    const YAML::Node& v = kv.second;
+    if (section == "name") {
+      if (!v.IsScalar() || v.Scalar().empty()) fail_at(path, v, "name", "expected a non-empty string");
+      cfg.name = v.Scalar();
+      for (char c : cfg.name)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
+          fail_at(path, v, "name", "use only letters, digits, '-', '_' and '.' (it names result files)");
+    } else if (section == "description") {
+      if (!v.IsScalar()) fail_at(path, v, "description", "expected a string");
+      cfg.description = v.Scalar();
+    } else if (section == "run") {
+      if (!v.IsMap()) fail_at(path, v, "run", "expected a mapping of run keys");
+      for (const auto& f : v) apply(base, path, f.first.Scalar(), f.second, f.first);
+    } else if (section == "sweep") {
+      if (!v.IsMap()) fail_at(path, v, "sweep", "expected a mapping from keys to lists of values");
+      for (const auto& f : v) {
+        const std::string key = f.first.Scalar();
+        if (!find_run_field(key)) fail_at(path, f.first, "", "unknown key '" + key + "' (known: " + run_field_names() + ")");
+        if (!f.second.IsSequence() || f.second.size() == 0)
+          fail_at(path, f.second, "sweep." + key, "expected a non-empty list of values");
+        SweepAxis axis{key, {}};
+        for (const auto& value : f.second) {
+          RunParams probe;
+          apply(probe, path, key, value, value);  // validates each value now, with its line
+          axis.values.push_back(value);
+        }
+        axes.push_back(std::move(axis));
+      }
+    } else if (section == "exclude") {
+      if (!v.IsSequence()) fail_at(path, v, "exclude", "expected a list of {key: value} mappings");
+      for (const auto& rule : v) {
+        if (!rule.IsMap() || rule.size() == 0) fail_at(path, rule, "exclude", "each entry must be a non-empty mapping");
+        std::vector<std::pair<std::string, YAML::Node>> r;
+        for (const auto& f : rule) {
+          RunParams probe;
+          apply(probe, path, f.first.Scalar(), f.second, f.first);
+          r.emplace_back(f.first.Scalar(), f.second);
+        }
+        excludes.push_back(std::move(r));
+      }
+    } else {
+      fail_at(path, kv.first, "", "unknown section '" + section + "' (known: name, description, run, sweep, exclude)");
+    }
+  }
+
+  // --set key=value: parsed as YAML; replaces a swept key's values or the base value.
+  for (const auto& o : overrides) {
+    const size_t eq = o.find('=');
+    if (eq == std::string::npos || eq == 0) throw Error("--set " + o + ": expected key=value");
+    const std::string key = o.substr(0, eq);
+    YAML::Node value;
+    try {
+      value = YAML::Load(o.substr(eq + 1));
+    } catch (const YAML::Exception& e) {
+      throw Error("--set " + o + ": invalid value: " + e.msg);
+    }
+    const RunField* f = find_run_field(key);
+    if (!f) throw Error("--set " + o + ": unknown key '" + key + "' (known: " + run_field_names() + ")");
+    try {
+      f->set(base, value);
+    } catch (const Error& e) {
+      throw Error("--set " + o + ": " + e.what());
+    }
+    std::erase_if(axes, [&](const SweepAxis& a) { return a.key == key; });
+  }
+
+  // Cartesian product, first axis outermost.
+  std::vector<RunParams> runs = {base};
+  for (const auto& axis : axes) {
+    cfg.swept_keys.push_back(axis.key);
+    std::vector<RunParams> next;
+    for (const auto& r : runs)
+      for (const auto& value : axis.values) {
+        RunParams p = r;
+        apply(p, path, axis.key, value, value);
+        next.push_back(std::move(p));
+      }
+    runs = std::move(next);
+  }
+  for (auto& r : runs)
+    if (!excluded(r, excludes, path)) cfg.runs.push_back(std::move(r));
+  if (cfg.runs.empty()) throw Error(path + ": every combination is excluded; nothing to run");
+  for (const auto& r : cfg.runs)
+    if (r.model.path.empty() && r.model.preset.empty())
+      throw Error(path + ": key 'model': no model given (set run.model, sweep it, or --set model=FILE.gguf)");
+  return cfg;
+}
+
+RunConfig load_run_config(const std::string& path, const std::vector<std::string>& overrides) {
+  std::ifstream f(path);
+  if (!f) throw Error(path + ": cannot open config file");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return parse_run_config(ss.str(), path, overrides);
+}
+
+}  // namespace lfmb

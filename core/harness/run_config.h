@@ -1,0 +1,39 @@
+// A YAML run/sweep config: base values, swept keys (cartesian product), excluded combinations.
+//
+//   name: backends                 # optional; default: the file's base name
+//   description: ...
+//   run:                           # values for every run (any key of run_fields())
+//     model: {preset: lfm2-8b-a1b, type: q4_0, seed: 1}
+//     n_prompt: 512
+//   sweep:                         # each key lists values; every combination is run
+//     backend: [native, onednn, openblas]
+//     threads: [1, 2]
+//   exclude:                       # combinations to skip (all listed keys must match)
+//     - {backend: openblas, threads: 1}
+//
+// Every problem is an lfmb::Error "FILE:LINE: key 'k': what is wrong".
+#pragma once
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/harness/run_params.h"
+
+namespace lfmb {
+
+struct RunConfig {
+  std::string path;
+  std::string name;
+  std::string description;
+  std::vector<RunParams> runs;  // expanded, exclusions removed, in sweep order
+  std::vector<std::string> swept_keys;
+};
+
+// `overrides` are "key=value" strings (value parsed as YAML) applied over the file: a swept key
+// given here is no longer swept.
+RunConfig load_run_config(const std::string& path, const std::vector<std::string>& overrides = {});
+// Same, from YAML text (path used in messages only).
+RunConfig parse_run_config(const std::string& yaml_text, const std::string& path,
+                           const std::vector<std::string>& overrides = {});
+
+}  // namespace lfmb

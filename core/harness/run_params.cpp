@@ -1,0 +1,129 @@
+#include "core/harness/run_params.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+
+#include "core/error.h"
+
+namespace lfmb {
+
+std::string ModelSpec::label() const {
+  if (!synthesized()) return std::filesystem::path(path).filename().string();
+  std::string t = type;
+  for (auto& c : t) c = char(std::toupper(static_cast<unsigned char>(c)));
+  return preset + " " + t + " (synth)";
+}
+
+nlohmann::json ModelSpec::to_json() const {
+  if (!synthesized()) return {{"path", path}};
+  return {{"preset", preset}, {"type", type}, {"seed", seed}};
+}
+
+nlohmann::json RunParams::to_json() const {
+  return {{"model", model.to_json()}, {"backend", backend},     {"dtype", dtype},
+          {"threads", threads},       {"n_prompt", n_prompt},   {"n_gen", n_gen},
+          {"depth", depth},           {"repetitions", repetitions}, {"warmup", warmup},
+          {"n_batch", n_batch},       {"n_ctx", n_ctx}};
+}
+
+namespace {
+
+std::string scalar_text(const YAML::Node& n) {
+  if (n.IsScalar()) return "'" + n.Scalar() + "'";
+  if (n.IsSequence()) return "a list";
+  if (n.IsMap()) return "a mapping";
+  return "nothing";
+}
+
+int as_int(const YAML::Node& n, int lo, int hi) {
+  int v = 0;
+  bool ok = n.IsScalar();
+  if (ok) {
+    try {
+      v = n.as<int>();
+    } catch (const YAML::Exception&) {
+      ok = false;
+    }
+  }
+  if (!ok || v < lo || v > hi)
+    throw Error("expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi) + ", got " + scalar_text(n));
+  return v;
+}
+
+std::string as_string(const YAML::Node& n) {
+  if (!n.IsScalar()) throw Error("expected a string, got " + scalar_text(n));
+  return n.Scalar();
+}
+
+// One integer or a list of integers.
+std::vector<int> as_int_list(const YAML::Node& n, int lo, int hi) {
+  std::vector<int> out;
+  if (n.IsSequence()) {
+    for (const auto& it : n) out.push_back(as_int(it, lo, hi));
+    if (out.empty()) throw Error("expected at least one integer");
+  } else {
+    out.push_back(as_int(n, lo, hi));
+  }
+  return out;
+}
+
+// A path string, or {preset: NAME, type: q4_0, seed: 1}.
+ModelSpec as_model(const YAML::Node& n) {
+  ModelSpec m;
+  if (n.IsScalar()) {
+    m.path = n.Scalar();
+    return m;
+  }
+  if (!n.IsMap()) throw Error("expected a GGUF path or {preset: NAME, type: TYPE, seed: N}, got " + scalar_text(n));
+  for (const auto& kv : n) {
+    const std::string k = kv.first.Scalar();
+    if (k == "preset") m.preset = as_string(kv.second);
+    else if (k == "type") m.type = as_string(kv.second);
+    else if (k == "seed") m.seed = uint64_t(as_int(kv.second, 0, 1 << 30));
+    else if (k == "path") m.path = as_string(kv.second);
+    else throw Error("unknown model key '" + k + "' (known: path, preset, type, seed)");
+  }
+  if (m.path.empty() == m.preset.empty()) throw Error("a model needs exactly one of 'path' or 'preset'");
+  return m;
+}
+
+}  // namespace
+
+const std::vector<RunField>& run_fields() {
+  static const std::vector<RunField> fields = {
+      {"model", "GGUF path, or {preset: NAME, type: q4_0|q8_0|bf16|f16|f32, seed: N} synthesized in memory",
+       [](RunParams& p, const YAML::Node& n) { p.model = as_model(n); }},
+      {"backend", "backend name (see `lfmb backends`)", [](RunParams& p, const YAML::Node& n) { p.backend = as_string(n); }},
+      {"dtype", "compute type for backends that convert weights (\"\" = default)",
+       [](RunParams& p, const YAML::Node& n) { p.dtype = n.IsNull() ? "" : as_string(n); }},
+      {"threads", "threads (0 = all cores)", [](RunParams& p, const YAML::Node& n) { p.threads = as_int(n, 0, 1024); }},
+      {"n_prompt", "prompt length(s) for prefill tests (pp)",
+       [](RunParams& p, const YAML::Node& n) { p.n_prompt = as_int_list(n, 0, 1 << 20); }},
+      {"n_gen", "generated tokens for the decode test (tg); 0 = none",
+       [](RunParams& p, const YAML::Node& n) { p.n_gen = as_int(n, 0, 1 << 20); }},
+      {"depth", "context depth(s) filled before measuring (`tg128 @ d4096`)",
+       [](RunParams& p, const YAML::Node& n) { p.depth = as_int_list(n, 0, 1 << 20); }},
+      {"repetitions", "measured repetitions per test", [](RunParams& p, const YAML::Node& n) { p.repetitions = as_int(n, 1, 1000); }},
+      {"warmup", "unmeasured warm-up repetitions per test", [](RunParams& p, const YAML::Node& n) { p.warmup = as_int(n, 0, 100); }},
+      {"n_batch", "prefill chunk size (tokens per forward pass)",
+       [](RunParams& p, const YAML::Node& n) { p.n_batch = as_int(n, 1, 1 << 16); }},
+      {"n_ctx", "context length (0 = just enough for the largest test)",
+       [](RunParams& p, const YAML::Node& n) { p.n_ctx = as_int(n, 0, 1 << 20); }},
+  };
+  return fields;
+}
+
+const RunField* find_run_field(const std::string& key) {
+  for (const auto& f : run_fields())
+    if (key == f.key) return &f;
+  return nullptr;
+}
+
+std::string run_field_names() {
+  std::string s;
+  for (const auto& f : run_fields()) s += (s.empty() ? "" : ", ") + std::string(f.key);
+  return s;
+}
+
+}  // namespace lfmb

@@ -1,0 +1,81 @@
+// YAML run/sweep configs: expansion, exclusions, overrides, and errors with file, line and key.
+#include <catch2/catch.hpp>
+
+#include "core/error.h"
+#include "core/harness/run_config.h"
+
+using namespace lfmb;
+
+namespace {
+std::string error_of(const std::string& yaml, const std::vector<std::string>& overrides = {}) {
+  try {
+    parse_run_config(yaml, "cfg.yaml", overrides);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("a sweep runs the cartesian product minus exclusions, first key outermost", "[harness]") {
+  const auto cfg = parse_run_config(R"(
+name: demo
+run:
+  model: {preset: lfm2-8b-a1b, type: q4_0, seed: 3}
+  n_prompt: [128, 512]
+  n_gen: 32
+sweep:
+  backend: [native, onednn, openblas]
+  threads: [1, 2]
+exclude:
+  - {backend: openblas, threads: 1}
+)", "x/demo.yaml");
+  CHECK(cfg.name == "demo");
+  REQUIRE(cfg.runs.size() == 5);
+  CHECK(cfg.swept_keys == std::vector<std::string>{"backend", "threads"});
+  CHECK(cfg.runs[0].backend == "native");
+  CHECK(cfg.runs[0].threads == 1);
+  CHECK(cfg.runs[1].threads == 2);
+  CHECK(cfg.runs[4].backend == "openblas");
+  CHECK(cfg.runs[4].threads == 2);
+  for (const auto& r : cfg.runs) {
+    CHECK(r.model.preset == "lfm2-8b-a1b");
+    CHECK(r.model.seed == 3);
+    CHECK(r.n_prompt == std::vector<int>{128, 512});
+    CHECK(r.n_gen == 32);
+  }
+}
+
+TEST_CASE("--set overrides base values and collapses a swept key", "[harness]") {
+  const std::string yaml = "run: {model: m.gguf}\nsweep: {threads: [1, 2]}\n";
+  const auto cfg = parse_run_config(yaml, "c.yaml", {"threads=2", "n_gen=7", "depth=[0, 4096]"});
+  REQUIRE(cfg.runs.size() == 1);
+  CHECK(cfg.name == "c");
+  CHECK(cfg.runs[0].threads == 2);
+  CHECK(cfg.runs[0].n_gen == 7);
+  CHECK(cfg.runs[0].depth == std::vector<int>{0, 4096});
+  CHECK(cfg.runs[0].model.path == "m.gguf");
+  CHECK_THAT(error_of(yaml, {"thread=2"}), Catch::Contains("--set thread=2: unknown key 'thread'"));
+  CHECK_THAT(error_of(yaml, {"threads=two"}), Catch::Contains("--set threads=two: expected an integer"));
+  CHECK_THAT(error_of(yaml, {"threads"}), Catch::Contains("expected key=value"));
+}
+
+TEST_CASE("config errors name the file, the line and the key", "[harness]") {
+  CHECK(error_of("run:\n  model: m.gguf\n  thread: 2\n") ==
+        "cfg.yaml:3: unknown key 'thread' (known: model, backend, dtype, threads, n_prompt, n_gen, depth, repetitions, "
+        "warmup, n_batch, n_ctx)");
+  CHECK(error_of("run:\n  model: m.gguf\n  threads: many\n") ==
+        "cfg.yaml:3: key 'threads': expected an integer from 0 to 1024, got 'many'");
+  CHECK_THAT(error_of("run:\n  model: m.gguf\n  n_prompt: [128, x]\n"), Catch::StartsWith("cfg.yaml:3: key 'n_prompt'"));
+  CHECK_THAT(error_of("run: {model: m.gguf}\nsweep:\n  backend: native\n"),
+             Catch::StartsWith("cfg.yaml:3: key 'sweep.backend': expected a non-empty list"));
+  CHECK_THAT(error_of("run:\n  model: {preset: x, colour: red}\n"), Catch::Contains("unknown model key 'colour'"));
+  CHECK_THAT(error_of("run:\n  model: {type: q4_0}\n"), Catch::Contains("exactly one of 'path' or 'preset'"));
+  CHECK_THAT(error_of("runs: {}\n"), Catch::StartsWith("cfg.yaml:1: unknown section 'runs'"));
+  CHECK_THAT(error_of("run: [1, 2\n"), Catch::StartsWith("cfg.yaml:") && Catch::Contains("invalid YAML"));
+  CHECK_THAT(error_of("run: {n_gen: 4}\n"), Catch::Contains("no model given"));
+  CHECK_THAT(error_of("run: {model: m.gguf}\nsweep: {threads: [1]}\nexclude: [{threads: 1}]\n"),
+             Catch::Contains("every combination is excluded"));
+  CHECK_THAT(error_of("name: 'a b'\nrun: {model: m.gguf}\n"), Catch::Contains("key 'name'"));
+  CHECK_THROWS_WITH(load_run_config("/nonexistent.yaml"), "/nonexistent.yaml: cannot open config file");
+}
