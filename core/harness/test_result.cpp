@@ -1,0 +1,79 @@
+#include "core/harness/test_result.h"
+
+namespace lfmb {
+
+std::string test_name(int n_prompt, int n_gen, int depth) {
+  std::string s = n_gen > 0 ? "tg" + std::to_string(n_gen) : "pp" + std::to_string(n_prompt);
+  if (depth > 0) s += " @ d" + std::to_string(depth);
+  return s;
+}
+
+nlohmann::json TestResult::to_json() const {
+  nlohmann::json j = {
+      {"model", model},
+      {"architecture", architecture},
+      {"model_size_bytes", model_size_bytes},
+      {"n_params", n_params},
+      {"n_params_active", n_params_active},
+      {"backend", backend},
+      {"dtype", dtype},
+      {"kernel", kernel},
+      {"threads", threads},
+      {"test", test},
+      {"n_prompt", n_prompt},
+      {"n_gen", n_gen},
+      {"depth", depth},
+      {"samples_ns", samples_ns},
+      {"samples_ts", samples_ts},
+      {"avg_ts", ts.mean},
+      {"stddev_ts", ts.stddev},
+      {"median_ts", ts.median},
+      {"ttft_ms", ttft_ms},
+      {"load_ms", load_ms},
+      {"peak_rss_bytes", peak_rss_bytes},
+      {"params", params},
+  };
+  if (n_gen > 0) {
+    j["roofline"] = {{"decode_bytes_per_token", decode_bytes_per_token},
+                     {"bandwidth_gbps", bandwidth_gbps},
+                     {"roofline_ts", roofline_ts},
+                     {"achieved_pct", roofline_pct}};
+  }
+  if (!routing.is_null()) j["routing"] = routing;
+  return j;
+}
+
+TestResult TestResult::from_json(const nlohmann::json& j) {
+  TestResult r;
+  r.model = j.at("model");
+  r.architecture = j.value("architecture", "");
+  r.model_size_bytes = j.value("model_size_bytes", uint64_t(0));
+  r.n_params = j.value("n_params", int64_t(0));
+  r.n_params_active = j.value("n_params_active", int64_t(0));
+  r.backend = j.at("backend");
+  r.dtype = j.value("dtype", "");
+  r.kernel = j.value("kernel", "");
+  r.threads = j.at("threads");
+  r.test = j.at("test");
+  r.n_prompt = j.value("n_prompt", 0);
+  r.n_gen = j.value("n_gen", 0);
+  r.depth = j.value("depth", 0);
+  r.samples_ns = j.value("samples_ns", std::vector<double>{});
+  r.samples_ts = j.value("samples_ts", std::vector<double>{});
+  r.ts = summarize(r.samples_ts);
+  r.ttft_ms = j.value("ttft_ms", 0.0);
+  r.load_ms = j.value("load_ms", 0.0);
+  r.peak_rss_bytes = j.value("peak_rss_bytes", uint64_t(0));
+  if (j.contains("roofline")) {
+    const auto& rf = j["roofline"];
+    r.decode_bytes_per_token = rf.value("decode_bytes_per_token", uint64_t(0));
+    r.bandwidth_gbps = rf.value("bandwidth_gbps", 0.0);
+    r.roofline_ts = rf.value("roofline_ts", 0.0);
+    r.roofline_pct = rf.value("achieved_pct", 0.0);
+  }
+  if (j.contains("routing")) r.routing = j["routing"];
+  r.params = j.value("params", nlohmann::json());
+  return r;
+}
+
+}  // namespace lfmb

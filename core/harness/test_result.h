@@ -1,0 +1,48 @@
+// One measured test (llama-bench style: "pp512", "tg128", "tg128 @ d4096") and its record in the
+// versioned results JSON. Raw per-repetition samples are kept, not only summaries.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/harness/stats.h"
+
+namespace lfmb {
+
+inline constexpr const char* kResultSchema = "lfmb.throughput/1";
+
+struct TestResult {
+  // What was measured.
+  std::string model;            // label: file name or "lfm2-8b-a1b Q4_0 (synth)"
+  std::string architecture;
+  uint64_t model_size_bytes = 0;
+  int64_t n_params = 0, n_params_active = 0;
+  std::string backend, dtype, kernel;
+  int threads = 0;
+  std::string test;             // "pp512", "tg128", "tg128 @ d4096"
+  int n_prompt = 0, n_gen = 0, depth = 0;
+  // Measurements (after warm-up).
+  std::vector<double> samples_ns;   // wall time per repetition
+  std::vector<double> samples_ts;   // tokens per second per repetition
+  Summary ts;
+  double ttft_ms = 0;               // pp tests: prompt -> first generated token
+  double load_ms = 0;               // model load (map/synthesize + backend prepare)
+  uint64_t peak_rss_bytes = 0;
+  // Decode roofline (tg tests): active bytes per token / measured read bandwidth.
+  uint64_t decode_bytes_per_token = 0;
+  double bandwidth_gbps = 0;
+  double roofline_ts = 0;           // tokens/s if decode ran at memory bandwidth
+  double roofline_pct = 0;          // achieved share of it
+  nlohmann::json routing;           // MoE: tokens per expert per layer (tg tests), else null
+  nlohmann::json params;            // the run's full parameters
+
+  nlohmann::json to_json() const;
+  static TestResult from_json(const nlohmann::json& j);
+};
+
+// Test name as llama-bench writes it.
+std::string test_name(int n_prompt, int n_gen, int depth);
+
+}  // namespace lfmb
