@@ -23,3 +23,19 @@ TEST_CASE("device fingerprint describes this machine and build", "[harness]") {
   for (const char* k : {"cpu_model", "cpu_features", "cores", "os", "kernel", "compiler", "compile_flags", "libraries", "lfmb_commit"})
     CHECK(j.contains(k));
 }
+
+#include <vector>
+
+#include "core/harness/memory_usage.h"
+
+TEST_CASE("peak resident memory grows with touched memory and can be reset", "[harness]") {
+  REQUIRE(reset_peak_rss());
+  const uint64_t before = peak_rss_bytes();
+  {
+    std::vector<char> big(256u << 20, 1);  // touches 256 MiB
+    CHECK(current_rss_bytes() >= before + (200u << 20));
+    CHECK(peak_rss_bytes() >= before + (200u << 20));
+  }
+  REQUIRE(reset_peak_rss());
+  CHECK(peak_rss_bytes() < before + (100u << 20));
+}
