@@ -79,3 +79,18 @@ TEST_CASE("config errors name the file, the line and the key", "[harness]") {
   CHECK_THAT(error_of("name: 'a b'\nrun: {model: m.gguf}\n"), Catch::Contains("key 'name'"));
   CHECK_THROWS_WITH(load_run_config("/nonexistent.yaml"), "/nonexistent.yaml: cannot open config file");
 }
+
+#include <filesystem>
+
+TEST_CASE("every shipped config under configs/ loads and expands", "[harness]") {
+  int n = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(std::string(LFMB_SOURCE_DIR) + "/configs")) {
+    if (e.path().extension() != ".yaml") continue;
+    INFO(e.path());
+    const RunConfig cfg = load_run_config(e.path().string());
+    CHECK_FALSE(cfg.runs.empty());
+    CHECK(cfg.name == e.path().stem().string());  // result files are named after it
+    ++n;
+  }
+  CHECK(n >= 4);
+}
