@@ -44,16 +44,17 @@ int run_synth(const ParsedArgs& args) {
   if (args.has("--list")) return list_presets();
 
   const std::string preset_name = args.get_or("--preset", "");
-  if (preset_name.empty()) throw UsageError("lfmb synth: --preset NAME is required (presets: " + synth_preset_names() + ")");
+  if (preset_name.empty())
+    throw UsageError("synth: --preset NAME is required (presets: " + synth_preset_names() + "; see lfmb synth --list)");
   const SynthPreset* preset = find_synth_preset(preset_name);
-  if (!preset) throw UsageError("lfmb synth: unknown preset '" + preset_name + "' (presets: " + synth_preset_names() + ")");
+  if (!preset) throw UsageError("synth: unknown preset '" + preset_name + "' (presets: " + synth_preset_names() + ")");
 
   const std::string type_name = args.get_or("--type", "q4_0");
   const auto type = tensor_type_from_name(type_name);
-  if (!type) throw UsageError("lfmb synth: unknown type '" + type_name + "' (types: " + kTypeNames + ")");
+  if (!type) throw UsageError("synth: unknown type '" + type_name + "' (types: " + kTypeNames + ")");
 
   const auto output = args.get("--output");
-  if (!output) throw UsageError("lfmb synth: -o FILE.gguf is required");
+  if (!output) throw UsageError("synth: -o FILE.gguf is required");
   const uint64_t seed = uint64_t(args.get_int("--seed", 1, 0, LLONG_MAX));
   const int hw = int(std::max(1u, std::thread::hardware_concurrency()));
   const int threads = int(args.get_int("--threads", hw, 1, 1024));
