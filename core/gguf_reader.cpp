@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <limits>
+#include <utility>
 
 #include "core/error.h"
 
@@ -157,7 +158,15 @@ bool as_integer(const GgufValue& v, bool* negative, uint64_t* magnitude) {
 
 }  // namespace
 
-GgufFile::GgufFile(const std::string& path) : map_(path) {
+GgufFile::GgufFile(const std::string& path) : map_(path) { parse(); }
+
+GgufFile::GgufFile(std::string display_name, AnonymousMapping image)
+    : map_(std::move(display_name), std::move(image)) {
+  parse();
+}
+
+void GgufFile::parse() {
+  const std::string& path = map_.path();
   Cursor c(path, map_.data(), map_.size());
   if (map_.size() < 4 || std::memcmp(map_.data(), "GGUF", 4) != 0) {
     if (map_.size() < 4) c.fail(0, "file is " + std::to_string(map_.size()) + " bytes, too short for a GGUF header");

@@ -31,6 +31,9 @@ struct GgufTensorInfo {
 class GgufFile {
  public:
   explicit GgufFile(const std::string& path);  // maps, parses and validates
+  // Parses and validates a GGUF image already in memory (e.g. GgufWriter::write_to_memory);
+  // `display_name` is what path() and error messages show.
+  GgufFile(std::string display_name, AnonymousMapping image);
 
   const std::string& path() const { return map_.path(); }
   uint32_t version() const { return version_; }
@@ -67,6 +70,7 @@ class GgufFile {
   const GgufTensorInfo& tensor(std::string_view name) const;  // throws when absent
 
  private:
+  void parse();
   const GgufValue& require(std::string_view key) const;
   [[noreturn]] void type_error(std::string_view key, const GgufValue& v, std::string_view want) const;
 

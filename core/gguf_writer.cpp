@@ -126,6 +126,42 @@ std::vector<uint8_t> GgufWriter::header_bytes() const {
 
 uint64_t GgufWriter::file_size() const { return header_bytes().size() + data_size_; }
 
+void GgufWriter::for_each_tensor(int n_threads, uint64_t header_size,
+                                 const std::function<void(size_t, std::vector<uint8_t>&)>& job,
+                                 const std::function<void(uint64_t, uint64_t)>& progress) const {
+  const uint64_t total = header_size + data_size_;
+  std::atomic<size_t> next{0};
+  std::atomic<uint64_t> done{header_size};
+  std::mutex err_mu;
+  std::exception_ptr err;
+  auto worker = [&] {
+    std::vector<uint8_t> scratch;
+    for (size_t i; (i = next.fetch_add(1)) < tensors_.size();) {
+      {
+        std::lock_guard<std::mutex> lk(err_mu);
+        if (err) return;
+      }
+      try {
+        job(i, scratch);
+        const uint64_t d = done.fetch_add(tensors_[i].n_bytes) + tensors_[i].n_bytes;
+        if (progress) {
+          std::lock_guard<std::mutex> lk(err_mu);
+          progress(d, total);
+        }
+      } catch (...) {
+        std::lock_guard<std::mutex> lk(err_mu);
+        if (!err) err = std::current_exception();
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int i = 1; i < std::max(1, n_threads); ++i) pool.emplace_back(worker);
+  worker();
+  for (auto& th : pool) th.join();
+  if (err) std::rethrow_exception(err);
+}
+
 void GgufWriter::write(const std::string& path, const FillFn& fill, int n_threads,
                        const std::function<void(uint64_t, uint64_t)>& progress) const {
   const std::string tmp = path + ".part";
@@ -136,40 +172,15 @@ void GgufWriter::write(const std::string& path, const FillFn& fill, int n_thread
     const uint64_t total = header.size() + data_size_;
     if (::ftruncate(fd, off_t(total)) != 0) throw Error(path + ": cannot size file: " + std::strerror(errno));
     pwrite_all(fd, header.data(), header.size(), 0, path);
-
-    std::atomic<size_t> next{0};
-    std::atomic<uint64_t> done{header.size()};
-    std::mutex err_mu;
-    std::exception_ptr err;
-    auto worker = [&] {
-      std::vector<uint8_t> buf;
-      for (size_t i; (i = next.fetch_add(1)) < tensors_.size();) {
-        {
-          std::lock_guard<std::mutex> lk(err_mu);
-          if (err) return;
-        }
-        try {
+    for_each_tensor(
+        n_threads, header.size(),
+        [&](size_t i, std::vector<uint8_t>& buf) {
           const auto& t = tensors_[i];
           buf.resize(size_t(t.n_bytes));
           fill(i, t, buf.data());
           pwrite_all(fd, buf.data(), t.n_bytes, header.size() + t.offset, path);
-          const uint64_t d = done.fetch_add(t.n_bytes) + t.n_bytes;
-          if (progress) {
-            std::lock_guard<std::mutex> lk(err_mu);
-            progress(d, total);
-          }
-        } catch (...) {
-          std::lock_guard<std::mutex> lk(err_mu);
-          if (!err) err = std::current_exception();
-          return;
-        }
-      }
-    };
-    std::vector<std::thread> pool;
-    for (int i = 1; i < std::max(1, n_threads); ++i) pool.emplace_back(worker);
-    worker();
-    for (auto& th : pool) th.join();
-    if (err) std::rethrow_exception(err);
+        },
+        progress);
   } catch (...) {
     ::close(fd);
     ::unlink(tmp.c_str());
@@ -185,6 +196,20 @@ void GgufWriter::write(const std::string& path, const FillFn& fill, int n_thread
     ::unlink(tmp.c_str());
     throw Error(path + ": cannot rename temp file: " + std::strerror(e));
   }
+}
+
+AnonymousMapping GgufWriter::write_to_memory(const FillFn& fill, int n_threads,
+                                             const std::function<void(uint64_t, uint64_t)>& progress) const {
+  const std::vector<uint8_t> header = header_bytes();
+  AnonymousMapping image(header.size() + data_size_);
+  std::memcpy(image.data(), header.data(), header.size());
+  // Alignment padding between tensors stays zero: fresh anonymous pages are zero-filled, as are
+  // the holes ftruncate leaves in the file.
+  uint8_t* data = image.data() + header.size();
+  for_each_tensor(
+      n_threads, header.size(),
+      [&](size_t i, std::vector<uint8_t>&) { fill(i, tensors_[i], data + tensors_[i].offset); }, progress);
+  return image;
 }
 
 }  // namespace lfmb

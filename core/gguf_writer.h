@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/anonymous_mapping.h"
 #include "core/gguf_value.h"
 #include "core/tensor_type.h"
 
@@ -39,9 +40,18 @@ class GgufWriter {
   // `progress`, if given, is called after each tensor with (bytes written, total bytes).
   void write(const std::string& path, const FillFn& fill, int n_threads = 1,
              const std::function<void(uint64_t, uint64_t)>& progress = nullptr) const;
+  // Builds the same bytes write() would put in the file, in anonymous memory (no file), with
+  // `fill` writing each tensor in place. GgufFile can adopt the result.
+  AnonymousMapping write_to_memory(const FillFn& fill, int n_threads = 1,
+                                   const std::function<void(uint64_t, uint64_t)>& progress = nullptr) const;
 
  private:
   std::vector<uint8_t> header_bytes() const;
+  // Runs job(tensor index, per-thread scratch) once per tensor from up to n_threads threads,
+  // reporting progress after each; the first exception stops the others and is rethrown.
+  void for_each_tensor(int n_threads, uint64_t header_size,
+                       const std::function<void(size_t, std::vector<uint8_t>&)>& job,
+                       const std::function<void(uint64_t, uint64_t)>& progress) const;
   uint32_t alignment_;
   std::vector<std::pair<std::string, GgufValue>> kv_;
   std::vector<GgufTensorSpec> tensors_;

@@ -5,11 +5,16 @@
 #include <cstdint>
 #include <string>
 
+#include "core/anonymous_mapping.h"
+
 namespace lfmb {
 
 class MappedFile {
  public:
   explicit MappedFile(const std::string& path);  // throws lfmb::Error naming the file
+  // Adopts memory built in place (e.g. a synthesized GGUF image) and makes it read-only;
+  // `display_name` stands in for the path in messages ("<synth:...>").
+  MappedFile(std::string display_name, AnonymousMapping memory);
   ~MappedFile();
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
