@@ -1,0 +1,88 @@
+#include "kernels/read_bandwidth.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <barrier>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <thread>
+
+#include "core/harness/stats.h"
+
+namespace lfmb {
+
+namespace {
+
+// Sums 64-bit lanes so the loads cannot be optimised away. AVX2 when the CPU has it, since wide
+// loads are what the matmul kernels use.
+__attribute__((target("avx2"))) uint64_t read_avx2(const uint8_t* p, size_t n) {
+  __m256i acc0 = _mm256_setzero_si256(), acc1 = _mm256_setzero_si256();
+  size_t i = 0;
+  for (; i + 128 <= n; i += 128) {
+    acc0 = _mm256_xor_si256(acc0, _mm256_load_si256(reinterpret_cast<const __m256i*>(p + i)));
+    acc1 = _mm256_xor_si256(acc1, _mm256_load_si256(reinterpret_cast<const __m256i*>(p + i + 32)));
+    acc0 = _mm256_xor_si256(acc0, _mm256_load_si256(reinterpret_cast<const __m256i*>(p + i + 64)));
+    acc1 = _mm256_xor_si256(acc1, _mm256_load_si256(reinterpret_cast<const __m256i*>(p + i + 96)));
+  }
+  acc0 = _mm256_xor_si256(acc0, acc1);
+  alignas(32) uint64_t lanes[4];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), acc0);
+  return lanes[0] ^ lanes[1] ^ lanes[2] ^ lanes[3];
+}
+
+uint64_t read_scalar(const uint8_t* p, size_t n) {
+  uint64_t acc = 0;
+  for (size_t i = 0; i + 8 <= n; i += 8) {
+    uint64_t v;
+    std::memcpy(&v, p + i, 8);
+    acc ^= v;
+  }
+  return acc;
+}
+
+}  // namespace
+
+BandwidthResult measure_read_bandwidth(int threads, size_t buffer_bytes, int repetitions) {
+  threads = std::max(1, threads);
+  buffer_bytes = std::max<size_t>(buffer_bytes / (128 * size_t(threads)), 1) * 128 * size_t(threads);
+  auto* raw = static_cast<uint8_t*>(std::aligned_alloc(64, buffer_bytes));
+  std::unique_ptr<uint8_t, decltype(&std::free)> buf(raw, &std::free);
+  std::memset(raw, 1, buffer_bytes);  // fault every page in before timing
+  const bool avx2 = __builtin_cpu_supports("avx2");
+  const size_t share = buffer_bytes / size_t(threads);
+
+  BandwidthResult r;
+  r.threads = threads;
+  r.buffer_bytes = buffer_bytes;
+  std::vector<uint64_t> sink(static_cast<size_t>(threads));
+  // Threads start each pass together at a barrier; the pass time is the slowest thread's.
+  std::barrier sync(threads);
+  std::vector<double> seconds;
+  auto pass = [&](int t) {
+    const uint8_t* p = raw + size_t(t) * share;
+    sink[size_t(t)] ^= avx2 ? read_avx2(p, share) : read_scalar(p, share);
+  };
+  for (int rep = -1; rep < repetitions; ++rep) {
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t) pool.emplace_back([&, t] {
+      sync.arrive_and_wait();
+      pass(t);
+    });
+    sync.arrive_and_wait();
+    const auto t0 = std::chrono::steady_clock::now();
+    pass(0);
+    for (auto& th : pool) th.join();
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (rep >= 0) r.samples_gbps.push_back(double(buffer_bytes) / s / 1e9);
+  }
+  volatile uint64_t keep = 0;
+  for (uint64_t v : sink) keep = keep ^ v;
+  (void)keep;
+  r.median_gbps = summarize(r.samples_gbps).median;
+  return r;
+}
+
+}  // namespace lfmb
