@@ -5,6 +5,8 @@ namespace lfmb {
 const std::vector<Command>& all_commands() {
   static const std::vector<Command> commands = {
       info_command(),
+      logits_command(),
+      generate_command(),
   };
   return commands;
 }
