@@ -3,11 +3,14 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstring>
+#include <functional>
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/gguf_reader.h"
 #include "core/gguf_writer.h"
 #include "core/model/generate.h"
 #include "core/model/model.h"
@@ -203,4 +206,61 @@ TEST_CASE("lfmb logits and generate CLI", "[model]") {
   CHECK(usage.exit_code == 2);
   auto oob = test::run_lfmb({"generate", "--model", model, "--tokens", "99999"});
   CHECK(oob.exit_code == 1);
+}
+
+namespace {
+
+// Rewrites a reference GGUF, letting `edit` drop (return false) or reshape a tensor.
+std::string rewrite_model(const std::string& src, const std::string& dst,
+                          const std::function<bool(std::string&, std::vector<int64_t>&)>& edit) {
+  const GgufFile f(src);
+  GgufWriter w;
+  for (const auto& [k, v] : f.metadata())
+    if (k != "general.alignment") w.set(k, v);
+  std::vector<const GgufTensorInfo*> kept;
+  for (const GgufTensorInfo& t : f.tensors()) {
+    std::string name = t.name;
+    std::vector<int64_t> dims = t.dims;
+    if (!edit(name, dims)) continue;
+    w.add_tensor(name, *t.type, dims);
+    kept.push_back(&t);
+  }
+  w.write(dst, [&](size_t i, const GgufTensorSpec& spec, uint8_t* out) {
+    std::memcpy(out, kept[i]->data, std::min<uint64_t>(spec.n_bytes, kept[i]->n_bytes));
+  });
+  return dst;
+}
+
+}  // namespace
+
+TEST_CASE("a missing or misshapen tensor names the file and the tensor", "[model]") {
+  LFMB_REQUIRE_REFERENCE(ref);
+  const std::string src = ref + "/lfm2moe-f32.gguf";
+  const std::string dir = test::temp_dir();
+  const std::string missing = rewrite_model(src, dir + "/missing.gguf", [](std::string& n, std::vector<int64_t>&) {
+    return n != "blk.3.shortconv.in_proj.weight";
+  });
+  CHECK_THROWS_WITH(Model(missing, ModelOptions{}),
+                    Catch::Contains("missing.gguf") && Catch::Contains("missing tensor 'blk.3.shortconv.in_proj.weight'"));
+  const std::string shaped = rewrite_model(src, dir + "/shape.gguf", [](std::string& n, std::vector<int64_t>& d) {
+    if (n == "blk.2.attn_k.weight") d = {d[0], d[1] / 2};  // half the rows
+    return true;
+  });
+  CHECK_THROWS_WITH(Model(shaped, ModelOptions{}),
+                    Catch::Contains("shape.gguf") && Catch::Contains("'blk.2.attn_k.weight' has shape"));
+}
+
+TEST_CASE("memory plan counts KV cache and conv state from the config", "[model]") {
+  LFMB_REQUIRE_REFERENCE(ref);
+  ModelOptions o;
+  o.n_ctx = 100;
+  Model m(ref + "/lfm2moe-f32.gguf", o);
+  const ModelConfig& c = m.config();
+  const MemoryPlan& p = m.memory_plan();
+  // lfm2moe reference: layers conv,conv,attn,conv,conv,attn (README) -> 2 attention, 4 conv layers.
+  CHECK(p.kv_cache == uint64_t(2 * 100 * 2 * c.n_head_kv * c.head_dim * 4));
+  CHECK(p.conv_state == uint64_t(4 * (c.conv_l - 1) * c.n_embd * 4));
+  CHECK(p.backend_prepared == 0);  // the reference backend computes from the mapped bytes in place
+  CHECK(p.weights_mapped == std::filesystem::file_size(ref + "/lfm2moe-f32.gguf"));
+  std::printf("[model] lfm2moe-f32 %s\n", p.describe().c_str());
 }

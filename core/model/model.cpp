@@ -153,8 +153,19 @@ void Session::reset() {
   for (auto& s : conv_state_) std::fill(s.begin(), s.end(), 0.0f);
 }
 
+void Session::check_tokens(const int32_t* tokens, int64_t n) const {
+  const ModelConfig& c = m_.config_;
+  if (pos_ + n > m_.opts_.n_ctx)
+    throw Error(fmt::format("{}: context full: {} tokens would exceed n_ctx = {}", m_.path(), pos_ + n, m_.opts_.n_ctx));
+  for (int64_t i = 0; i < n; ++i)
+    if (tokens[i] < 0 || tokens[i] >= c.n_vocab)
+      throw Error(fmt::format("{}: token id {} out of range (n_vocab = {})", m_.path(), tokens[i], c.n_vocab));
+}
+
 std::vector<float> Session::prefill(const std::vector<int32_t>& tokens) {
   const int64_t n = int64_t(tokens.size()), V = m_.config_.n_vocab;
+  // Check the whole prompt first so a bad one leaves the session untouched (no half-run chunks).
+  check_tokens(tokens.data(), n);
   std::vector<float> logits(size_t(n * V));
   for (int64_t i = 0; i < n; i += m_.opts_.n_batch) {
     const int64_t len = std::min(m_.opts_.n_batch, n - i);
@@ -172,11 +183,7 @@ std::vector<float> Session::decode(int32_t token) {
 void Session::forward(const int32_t* tokens, int64_t n, float* logits) {
   const ModelConfig& c = m_.config_;
   Backend& be = *m_.backend_;
-  if (pos_ + n > m_.opts_.n_ctx)
-    throw Error(fmt::format("{}: context full: {} tokens would exceed n_ctx = {}", m_.path(), pos_ + n, m_.opts_.n_ctx));
-  for (int64_t i = 0; i < n; ++i)
-    if (tokens[i] < 0 || tokens[i] >= c.n_vocab)
-      throw Error(fmt::format("{}: token id {} out of range (n_vocab = {})", m_.path(), tokens[i], c.n_vocab));
+  check_tokens(tokens, n);
 
   const int64_t E = c.n_embd, hd = c.head_dim;
   const int64_t q_width = c.n_head * hd, kv_width = c.n_head_kv * hd;

@@ -65,6 +65,7 @@ class Session {
   std::vector<float> decode(int32_t token);
 
  private:
+  void check_tokens(const int32_t* tokens, int64_t n) const;  // n_ctx and vocabulary range
   void forward(const int32_t* tokens, int64_t n, float* logits);
   const Model& m_;
   int64_t pos_ = 0;
