@@ -264,3 +264,12 @@ TEST_CASE("memory plan counts KV cache and conv state from the config", "[model]
   CHECK(p.weights_mapped == std::filesystem::file_size(ref + "/lfm2moe-f32.gguf"));
   std::printf("[model] lfm2moe-f32 %s\n", p.describe().c_str());
 }
+
+TEST_CASE("a model that does not fit in memory is refused before allocating", "[model]") {
+  LFMB_REQUIRE_REFERENCE(ref);
+  ModelOptions o;
+  o.n_ctx = 4096;
+  o.memory_limit = 64 * 1024;  // far below the ~1.5 MiB KV cache + scratch this needs
+  CHECK_THROWS_WITH(Model(ref + "/lfm2moe-f32.gguf", o),
+                    Catch::Contains("not enough memory") && Catch::Contains("GiB available"));
+}

@@ -89,7 +89,7 @@ Model::Model(const std::string& path, const ModelOptions& opts) : file_(path), c
   plan_.conv_state = uint64_t(n_conv) * uint64_t(std::max<int64_t>(c.conv_l - 1, 0) * c.n_embd) * 4;
   const int64_t widest = std::max({3 * c.n_embd, c.n_head * c.head_dim, c.n_ff, c.n_vocab, c.n_ff_expert * 2});
   plan_.scratch = uint64_t(std::min(opts_.n_batch, opts_.n_ctx)) * uint64_t(6 * c.n_embd + 3 * widest) * 4;
-  const uint64_t avail = memory_available();
+  const uint64_t avail = opts_.memory_limit > 0 ? opts_.memory_limit : memory_available();
   if (avail > 0 && plan_.allocated() > avail)
     throw Error(fmt::format("{}: not enough memory: needs {:.2f} GiB ({}), {:.2f} GiB available", path,
                             double(plan_.allocated()) / double(1ull << 30), plan_.describe(),

@@ -19,6 +19,7 @@ struct ModelOptions {
   std::string dtype;   // passed to the backend
   int64_t n_ctx = 0;   // 0 = min(n_ctx_train, 4096)
   int64_t n_batch = 512;  // prefill chunk length
+  uint64_t memory_limit = 0;  // bytes the load may allocate; 0 = MemAvailable from /proc/meminfo
 };
 
 struct LayerWeights {
