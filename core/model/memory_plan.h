@@ -17,6 +17,19 @@ struct MemoryPlan {
   std::string describe() const;  // multi-line, for --verbose
 };
 
+class Backend;
+class GgufFile;
+struct ExpectedTensor;
+struct ModelConfig;
+
+// Weights the backend prepares and multiplies: projections, experts, the LM head (token_embd
+// when tied). Everything else is read into float vectors by the model.
+bool is_backend_weight(const ExpectedTensor& e, const ModelConfig& c);
+
+// The plan for running `f` with `backend`, n_ctx positions and n_batch-token prefill chunks.
+// Needs no allocation, so `lfmb info` can show it too. Tensors absent from f are not counted.
+MemoryPlan plan_memory(const GgufFile& f, const ModelConfig& c, const Backend& backend, int64_t n_ctx, int64_t n_batch);
+
 // MemAvailable from /proc/meminfo in bytes; 0 when unknown.
 uint64_t memory_available();
 

@@ -65,30 +65,16 @@ Model::Model(const std::string& path, const ModelOptions& opts) : file_(path), c
   if (opts_.n_batch <= 0) throw Error("n_batch must be positive");
   backend_ = create_backend(opts_.backend, BackendOptions{opts_.threads, opts_.dtype});
 
-  // Validate everything and plan memory before allocating anything.
+  // Validate every tensor and plan memory before allocating anything.
   std::map<std::string, const GgufTensorInfo*> t;
   for (const ExpectedTensor& e : expected_tensors(c)) {
     const GgufTensorInfo& info = checked_tensor(file_, e);
     t[e.name] = &info;
-    const bool is_matrix = e.role == TensorRole::Matrix || e.role == TensorRole::ExpertMatrix ||
-                           e.role == TensorRole::Output || (e.role == TensorRole::Embedding && c.tied_output);
-    if (is_matrix) {
-      if (!backend_->supports(*info.type))
-        throw Error(fmt::format("{}: backend '{}' cannot compute with tensor '{}' of type {}", path, backend_->name(),
-                                e.name, ggml_type_name(info.type_id)));
-      plan_.backend_prepared += backend_->prepared_bytes(view_of(info));
-    }
-    if (e.role == TensorRole::Norm || e.role == TensorRole::ConvKernel || e.role == TensorRole::Router ||
-        e.role == TensorRole::RouterBias)
-      plan_.small_tensors += uint64_t(info.n_elements) * 4;
+    if (is_backend_weight(e, c) && !backend_->supports(*info.type))
+      throw Error(fmt::format("{}: backend '{}' cannot compute with tensor '{}' of type {}", path, backend_->name(),
+                              e.name, ggml_type_name(info.type_id)));
   }
-  plan_.weights_mapped = file_.file_size();
-  int64_t n_attn = 0, n_conv = 0;
-  for (int64_t il = 0; il < c.n_layer; ++il) (c.layer_is_attention[size_t(il)] ? n_attn : n_conv)++;
-  plan_.kv_cache = uint64_t(n_attn) * uint64_t(opts_.n_ctx) * uint64_t(2 * c.n_head_kv * c.head_dim) * 4;
-  plan_.conv_state = uint64_t(n_conv) * uint64_t(std::max<int64_t>(c.conv_l - 1, 0) * c.n_embd) * 4;
-  const int64_t widest = std::max({3 * c.n_embd, c.n_head * c.head_dim, c.n_ff, c.n_vocab, c.n_ff_expert * 2});
-  plan_.scratch = uint64_t(std::min(opts_.n_batch, opts_.n_ctx)) * uint64_t(6 * c.n_embd + 3 * widest) * 4;
+  plan_ = plan_memory(file_, c, *backend_, opts_.n_ctx, opts_.n_batch);
   const uint64_t avail = opts_.memory_limit > 0 ? opts_.memory_limit : memory_available();
   if (avail > 0 && plan_.allocated() > avail)
     throw Error(fmt::format("{}: not enough memory: needs {:.2f} GiB ({}), {:.2f} GiB available", path,
@@ -103,7 +89,7 @@ Model::Model(const std::string& path, const ModelOptions& opts) : file_(path), c
     LayerWeights& L = layers_[size_t(il)];
     L.attn_norm = floats(b + "attn_norm.weight");
     L.ffn_norm = floats(b + "ffn_norm.weight");
-    if (c.layer_is_attention[size_t(il)] || c.arch == Arch::QWEN3) {
+    if (c.layer_is_attention[size_t(il)]) {
       L.q_norm = floats(b + "attn_q_norm.weight");
       L.k_norm = floats(b + "attn_k_norm.weight");
       L.wq = prep(b + "attn_q.weight");
@@ -138,7 +124,7 @@ Session::Session(const Model& m) : m_(m) {
   v_cache_.resize(size_t(c.n_layer));
   conv_state_.resize(size_t(c.n_layer));
   for (int64_t il = 0; il < c.n_layer; ++il) {
-    if (c.layer_is_attention[size_t(il)] || c.arch == Arch::QWEN3) {
+    if (c.layer_is_attention[size_t(il)]) {
       k_cache_[size_t(il)].assign(size_t(m.opts_.n_ctx * c.n_head_kv * c.head_dim), 0.0f);
       v_cache_[size_t(il)].assign(size_t(m.opts_.n_ctx * c.n_head_kv * c.head_dim), 0.0f);
     } else {
