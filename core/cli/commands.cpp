@@ -7,6 +7,8 @@ const std::vector<Command>& all_commands() {
       info_command(),
       synth_command(),
       report_command(),
+      logits_command(),
+      generate_command(),
   };
   return commands;
 }

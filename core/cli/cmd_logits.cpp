@@ -1,0 +1,79 @@
+// lfmb logits: the logits at every position of a token sequence, as JSON, for comparing against
+// a reference engine.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/cli/command.h"
+#include "core/cli/model_args.h"
+#include "core/error.h"
+
+namespace lfmb {
+
+namespace {
+
+int run_logits(const ParsedArgs& args) {
+  if (!args.has("--model") || !args.has("--tokens") || !args.has("--out"))
+    throw UsageError("logits: --model, --tokens and --out are required");
+  const std::string mode = args.get_or("--mode", "batch");
+  if (mode != "batch" && mode != "step") throw UsageError("--mode must be batch or step");
+  const std::vector<int32_t> tokens = parse_token_list(*args.get("--tokens"));
+  const Model model(*args.get("--model"), model_options_from_args(args));
+  if (args.has("--verbose")) fmt::print(stderr, "{}\n", model.memory_plan().describe());
+  Session s(model);
+  const int64_t V = model.config().n_vocab;
+  std::vector<float> logits;
+  if (mode == "batch") {
+    logits = s.prefill(tokens);
+  } else {
+    for (int32_t t : tokens) {
+      std::vector<float> l = s.decode(t);
+      logits.insert(logits.end(), l.begin(), l.end());
+    }
+  }
+  nlohmann::json j;
+  j["n_vocab"] = V;
+  j["logits"] = nlohmann::json::array();
+  for (size_t p = 0; p < tokens.size(); ++p)
+    j["logits"].push_back(std::vector<float>(logits.begin() + int64_t(p) * V, logits.begin() + int64_t(p + 1) * V));
+
+  // Atomic: write a temp file next to the target, then rename over it.
+  const std::string out = *args.get("--out");
+  const std::string tmp = out + ".tmp." + std::to_string(getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary);
+    if (!f) throw Error(fmt::format("{}: cannot write", out));
+    f << j.dump() << "\n";
+    if (!f.flush()) {
+      std::remove(tmp.c_str());
+      throw Error(fmt::format("{}: write failed", out));
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, out, ec);
+  if (ec) {
+    std::remove(tmp.c_str());
+    throw Error(fmt::format("{}: cannot write: {}", out, ec.message()));
+  }
+  return 0;
+}
+
+}  // namespace
+
+Command logits_command() {
+  std::vector<OptionSpec> opts = model_run_options();
+  opts.push_back({"--mode", "batch|step", "whole sequence in one pass (batch) or one token at a time (step)"});
+  opts.push_back({"--out,-o", "FILE", "output JSON {\"n_vocab\": N, \"logits\": [[...], ...]}"});
+  return {{"logits",
+           "lfmb logits --model F.gguf --tokens \"1 5 9\" [--mode batch|step] [--backend NAME] [--threads N] "
+           "[--ctx N] [--batch N] --out FILE.json",
+           "Compute the logits at every position of a token sequence and write them as JSON.",
+           opts, 0, 0},
+          run_logits};
+}
+
+}  // namespace lfmb

@@ -1,0 +1,46 @@
+#include "core/cli/model_args.h"
+
+#include <charconv>
+
+#include "core/error.h"
+
+namespace lfmb {
+
+std::vector<OptionSpec> model_run_options() {
+  return {{"--model,-m", "FILE", "GGUF model file"},
+          {"--tokens", "IDS", "token ids separated by spaces or commas"},
+          {"--backend", "NAME", "matmul backend (default: reference)"},
+          {"--threads", "N", "backend threads (default 1)"},
+          {"--ctx", "N", "context length (default min(n_ctx_train, 4096))"},
+          {"--batch", "N", "prefill chunk length (default 512)"},
+          {"--verbose", "", "print the memory plan on stderr"}};
+}
+
+ModelOptions model_options_from_args(const ParsedArgs& args) {
+  ModelOptions o;
+  o.backend = args.get_or("--backend", "reference");
+  o.threads = int(args.get_int("--threads", 1, 1, 1024));
+  o.n_ctx = args.get_int("--ctx", 0, 1, 1 << 24);
+  o.n_batch = args.get_int("--batch", 512, 1, 1 << 24);
+  return o;
+}
+
+std::vector<int32_t> parse_token_list(const std::string& text) {
+  std::vector<int32_t> ids;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] == ' ' || text[i] == ',' || text[i] == '\t' || text[i] == '\n') { ++i; continue; }
+    size_t j = i;
+    while (j < text.size() && !(text[j] == ' ' || text[j] == ',' || text[j] == '\t' || text[j] == '\n')) ++j;
+    int32_t v = 0;
+    auto [p, ec] = std::from_chars(text.data() + i, text.data() + j, v);
+    if (ec != std::errc() || p != text.data() + j || v < 0)
+      throw UsageError("--tokens: '" + text.substr(i, j - i) + "' is not a token id");
+    ids.push_back(v);
+    i = j;
+  }
+  if (ids.empty()) throw UsageError("--tokens: no token ids given");
+  return ids;
+}
+
+}  // namespace lfmb

@@ -1,0 +1,18 @@
+// Causal grouped-query attention over a float32 KV cache (Ainslie et al. 2023): query head h
+// reads key/value head h / (n_head / n_head_kv). Projections, q/k norms and RoPE happen in the
+// model; this is the softmax(q·kᵀ/√d)·v part.
+#pragma once
+#include <cstdint>
+
+namespace lfmb {
+
+struct AttentionShape {
+  int64_t n_head = 0, n_head_kv = 0, head_dim = 0;
+};
+
+// q: n_tokens × n_head·head_dim for positions pos0 .. pos0+n_tokens−1. k_cache/v_cache hold
+// positions 0 .. pos0+n_tokens−1 (row p = n_head_kv·head_dim values). out: n_tokens × n_head·head_dim.
+void causal_attention(const AttentionShape& s, const float* q, const float* k_cache, const float* v_cache,
+                      int64_t pos0, int64_t n_tokens, float* out);
+
+}  // namespace lfmb

@@ -1,0 +1,237 @@
+#include "core/model/model.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+#include "backends/registry.h"
+#include "core/error.h"
+#include "core/model/attention.h"
+#include "core/model/moe_router.h"
+#include "core/model/rms_norm.h"
+#include "core/model/rope.h"
+#include "core/model/short_conv.h"
+#include "core/model/swiglu.h"
+
+namespace lfmb {
+
+namespace {
+
+std::string dims_str(const std::vector<int64_t>& d) {
+  std::string s = "[";
+  for (size_t i = 0; i < d.size(); ++i) s += (i ? ", " : "") + std::to_string(d[i]);
+  return s + "]";
+}
+
+// The tensor named `e.name`, checked for presence, shape and a type lfmb can compute with.
+const GgufTensorInfo& checked_tensor(const GgufFile& f, const ExpectedTensor& e) {
+  const GgufTensorInfo* t = f.find_tensor(e.name);
+  if (!t) throw Error(fmt::format("{}: missing tensor '{}'", f.path(), e.name));
+  std::vector<int64_t> have = t->dims;
+  while (have.size() > e.dims.size() && have.back() == 1) have.pop_back();
+  if (have != e.dims)
+    throw Error(fmt::format("{}: tensor '{}' has shape {}, expected {}", f.path(), e.name, dims_str(t->dims),
+                            dims_str(e.dims)));
+  if (!t->type) throw Error(fmt::format("{}: tensor '{}' has an unsupported type (GGML id {})", f.path(), e.name, t->type_id));
+  if (e.stays_f32() && *t->type != TensorType::F32)
+    throw Error(fmt::format("{}: tensor '{}' must be F32", f.path(), e.name));
+  return *t;
+}
+
+std::vector<float> to_floats(const GgufTensorInfo& t) {
+  std::vector<float> v(size_t(t.n_elements));
+  dequantize_row(*t.type, t.data, v.data(), t.n_elements);
+  return v;
+}
+
+WeightView view_of(const GgufTensorInfo& t) {
+  WeightView v;
+  v.name = t.name;
+  v.type = *t.type;
+  v.n_in = t.ne(0);
+  v.n_out = t.ne(1);
+  v.n_mats = t.ne(2);
+  v.data = t.data;
+  return v;
+}
+
+}  // namespace
+
+Model::Model(const std::string& path, const ModelOptions& opts) : file_(path), config_(model_config_from_gguf(file_)), opts_(opts) {
+  const ModelConfig& c = config_;
+  if (opts_.n_ctx <= 0) opts_.n_ctx = std::min<int64_t>(c.n_ctx_train > 0 ? c.n_ctx_train : 4096, 4096);
+  if (opts_.n_batch <= 0) throw Error("n_batch must be positive");
+  backend_ = create_backend(opts_.backend, BackendOptions{opts_.threads, opts_.dtype});
+
+  // Validate every tensor and plan memory before allocating anything.
+  std::map<std::string, const GgufTensorInfo*> t;
+  for (const ExpectedTensor& e : expected_tensors(c)) {
+    const GgufTensorInfo& info = checked_tensor(file_, e);
+    t[e.name] = &info;
+    if (is_backend_weight(e, c) && !backend_->supports(*info.type))
+      throw Error(fmt::format("{}: backend '{}' cannot compute with tensor '{}' of type {}", path, backend_->name(),
+                              e.name, ggml_type_name(info.type_id)));
+  }
+  plan_ = plan_memory(file_, c, *backend_, opts_.n_ctx, opts_.n_batch);
+  const uint64_t avail = opts_.memory_limit > 0 ? opts_.memory_limit : memory_available();
+  if (avail > 0 && plan_.allocated() > avail)
+    throw Error(fmt::format("{}: not enough memory: needs {:.2f} GiB ({}), {:.2f} GiB available", path,
+                            double(plan_.allocated()) / double(1ull << 30), plan_.describe(),
+                            double(avail) / double(1ull << 30)));
+
+  auto prep = [&](const std::string& name) { return backend_->prepare(view_of(*t.at(name))); };
+  auto floats = [&](const std::string& name) { return to_floats(*t.at(name)); };
+  layers_.resize(size_t(c.n_layer));
+  for (int64_t il = 0; il < c.n_layer; ++il) {
+    const std::string b = "blk." + std::to_string(il) + ".";
+    LayerWeights& L = layers_[size_t(il)];
+    L.attn_norm = floats(b + "attn_norm.weight");
+    L.ffn_norm = floats(b + "ffn_norm.weight");
+    if (c.layer_is_attention[size_t(il)]) {
+      L.q_norm = floats(b + "attn_q_norm.weight");
+      L.k_norm = floats(b + "attn_k_norm.weight");
+      L.wq = prep(b + "attn_q.weight");
+      L.wk = prep(b + "attn_k.weight");
+      L.wv = prep(b + "attn_v.weight");
+      L.wo = prep(b + "attn_output.weight");
+    } else {
+      L.conv_kernel = floats(b + "shortconv.conv.weight");
+      L.in_proj = prep(b + "shortconv.in_proj.weight");
+      L.out_proj = prep(b + "shortconv.out_proj.weight");
+    }
+    if (c.layer_is_moe(il)) {
+      L.router = floats(b + "ffn_gate_inp.weight");
+      L.router_bias = floats(b + "exp_probs_b.bias");
+      L.gate_exps = prep(b + "ffn_gate_exps.weight");
+      L.up_exps = prep(b + "ffn_up_exps.weight");
+      L.down_exps = prep(b + "ffn_down_exps.weight");
+    } else {
+      L.ffn_gate = prep(b + "ffn_gate.weight");
+      L.ffn_up = prep(b + "ffn_up.weight");
+      L.ffn_down = prep(b + "ffn_down.weight");
+    }
+  }
+  final_norm_ = floats(c.is_lfm2_family() ? "token_embd_norm.weight" : "output_norm.weight");
+  token_embd_ = t.at("token_embd.weight");
+  lm_head_ = prep(c.tied_output ? "token_embd.weight" : "output.weight");
+}
+
+Session::Session(const Model& m) : m_(m) {
+  const ModelConfig& c = m.config_;
+  k_cache_.resize(size_t(c.n_layer));
+  v_cache_.resize(size_t(c.n_layer));
+  conv_state_.resize(size_t(c.n_layer));
+  for (int64_t il = 0; il < c.n_layer; ++il) {
+    if (c.layer_is_attention[size_t(il)]) {
+      k_cache_[size_t(il)].assign(size_t(m.opts_.n_ctx * c.n_head_kv * c.head_dim), 0.0f);
+      v_cache_[size_t(il)].assign(size_t(m.opts_.n_ctx * c.n_head_kv * c.head_dim), 0.0f);
+    } else {
+      conv_state_[size_t(il)].assign(size_t((c.conv_l - 1) * c.n_embd), 0.0f);
+    }
+  }
+}
+
+void Session::reset() {
+  pos_ = 0;
+  // Only the conv states carry over implicitly; the KV cache is overwritten before being read.
+  for (auto& s : conv_state_) std::fill(s.begin(), s.end(), 0.0f);
+}
+
+void Session::check_tokens(const int32_t* tokens, int64_t n) const {
+  const ModelConfig& c = m_.config_;
+  if (pos_ + n > m_.opts_.n_ctx)
+    throw Error(fmt::format("{}: context full: {} tokens would exceed n_ctx = {}", m_.path(), pos_ + n, m_.opts_.n_ctx));
+  for (int64_t i = 0; i < n; ++i)
+    if (tokens[i] < 0 || tokens[i] >= c.n_vocab)
+      throw Error(fmt::format("{}: token id {} out of range (n_vocab = {})", m_.path(), tokens[i], c.n_vocab));
+}
+
+std::vector<float> Session::prefill(const std::vector<int32_t>& tokens) {
+  const int64_t n = int64_t(tokens.size()), V = m_.config_.n_vocab;
+  // Check the whole prompt first so a bad one leaves the session untouched (no half-run chunks).
+  check_tokens(tokens.data(), n);
+  std::vector<float> logits(size_t(n * V));
+  for (int64_t i = 0; i < n; i += m_.opts_.n_batch) {
+    const int64_t len = std::min(m_.opts_.n_batch, n - i);
+    forward(tokens.data() + i, len, logits.data() + i * V);
+  }
+  return logits;
+}
+
+std::vector<float> Session::decode(int32_t token) {
+  std::vector<float> logits(size_t(m_.config_.n_vocab));
+  forward(&token, 1, logits.data());
+  return logits;
+}
+
+void Session::forward(const int32_t* tokens, int64_t n, float* logits) {
+  const ModelConfig& c = m_.config_;
+  Backend& be = *m_.backend_;
+  check_tokens(tokens, n);
+
+  const int64_t E = c.n_embd, hd = c.head_dim;
+  const int64_t q_width = c.n_head * hd, kv_width = c.n_head_kv * hd;
+  std::vector<float> x(size_t(n * E)), h(size_t(n * E)), out(size_t(n * E));
+  // Embedding lookup: dequantise one row of token_embd per token.
+  const size_t embd_row = row_bytes(*m_.token_embd_->type, E);
+  for (int64_t t = 0; t < n; ++t)
+    dequantize_row(*m_.token_embd_->type, m_.token_embd_->data + size_t(tokens[t]) * embd_row, x.data() + t * E, E);
+
+  std::vector<float> a, b, cbuf;
+  for (int64_t il = 0; il < c.n_layer; ++il) {
+    const LayerWeights& L = m_.layers_[size_t(il)];
+    rms_norm(x.data(), L.attn_norm.data(), n, E, c.rms_eps, h.data());
+    if (L.wq) {
+      a.resize(size_t(n * q_width));
+      b.resize(size_t(n * kv_width));
+      cbuf.resize(size_t(n * kv_width));
+      be.linear(*L.wq, 0, h.data(), n, a.data());
+      be.linear(*L.wk, 0, h.data(), n, b.data());
+      be.linear(*L.wv, 0, h.data(), n, cbuf.data());
+      rms_norm(a.data(), L.q_norm.data(), n * c.n_head, hd, c.rms_eps, a.data());
+      rms_norm(b.data(), L.k_norm.data(), n * c.n_head_kv, hd, c.rms_eps, b.data());
+      float* kc = k_cache_[size_t(il)].data();
+      float* vc = v_cache_[size_t(il)].data();
+      for (int64_t t = 0; t < n; ++t) {
+        rope_neox(a.data() + t * q_width, c.n_head, hd, pos_ + t, c.rope_theta);
+        rope_neox(b.data() + t * kv_width, c.n_head_kv, hd, pos_ + t, c.rope_theta);
+      }
+      std::memcpy(kc + pos_ * kv_width, b.data(), size_t(n * kv_width) * 4);
+      std::memcpy(vc + pos_ * kv_width, cbuf.data(), size_t(n * kv_width) * 4);
+      std::vector<float> att(size_t(n * q_width));
+      causal_attention({c.n_head, c.n_head_kv, hd}, a.data(), kc, vc, pos_, n, att.data());
+      be.linear(*L.wo, 0, att.data(), n, out.data());
+    } else {
+      a.resize(size_t(n * 3 * E));
+      be.linear(*L.in_proj, 0, h.data(), n, a.data());
+      b.resize(size_t(n * E));
+      short_conv(a.data(), L.conv_kernel.data(), n, E, c.conv_l, conv_state_[size_t(il)].data(), b.data());
+      be.linear(*L.out_proj, 0, b.data(), n, out.data());
+    }
+    for (int64_t i = 0; i < n * E; ++i) x[size_t(i)] += out[size_t(i)];
+
+    rms_norm(x.data(), L.ffn_norm.data(), n, E, c.rms_eps, h.data());
+    if (L.gate_exps) {
+      const int k = int(c.n_expert_used);
+      std::vector<int32_t> experts(size_t(n * k));
+      std::vector<float> weights(size_t(n * k));
+      route_tokens(h.data(), L.router.data(), L.router_bias.data(), n, E, c.n_expert, k, experts.data(), weights.data());
+      be.moe(*L.gate_exps, *L.up_exps, *L.down_exps, h.data(), n, k, experts.data(), weights.data(), out.data());
+    } else {
+      a.resize(size_t(n * c.n_ff));
+      b.resize(size_t(n * c.n_ff));
+      be.linear(*L.ffn_gate, 0, h.data(), n, a.data());
+      be.linear(*L.ffn_up, 0, h.data(), n, b.data());
+      swiglu_inplace(a.data(), b.data(), n * c.n_ff);
+      be.linear(*L.ffn_down, 0, a.data(), n, out.data());
+    }
+    for (int64_t i = 0; i < n * E; ++i) x[size_t(i)] += out[size_t(i)];
+  }
+  rms_norm(x.data(), m_.final_norm_.data(), n, E, c.rms_eps, h.data());
+  be.linear(*m_.lm_head_, 0, h.data(), n, logits);
+  pos_ += n;
+}
+
+}  // namespace lfmb

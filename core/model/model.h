@@ -1,0 +1,76 @@
+// A loaded model (config, weights prepared by a backend) and a Session holding the per-sequence
+// state (KV cache, conv states, position), so one model serves many sequences without reloading.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backends/backend.h"
+#include "core/gguf_reader.h"
+#include "core/model/memory_plan.h"
+#include "core/model/model_config.h"
+
+namespace lfmb {
+
+struct ModelOptions {
+  std::string backend = "reference";
+  int threads = 1;
+  std::string dtype;   // passed to the backend
+  int64_t n_ctx = 0;   // 0 = min(n_ctx_train, 4096)
+  int64_t n_batch = 512;  // prefill chunk length
+  uint64_t memory_limit = 0;  // bytes the load may allocate; 0 = MemAvailable from /proc/meminfo
+};
+
+struct LayerWeights {
+  std::vector<float> attn_norm, ffn_norm, q_norm, k_norm;
+  std::vector<float> conv_kernel;               // n_embd × L
+  std::vector<float> router, router_bias;       // n_expert × n_embd, n_expert
+  std::unique_ptr<PreparedWeight> wq, wk, wv, wo, in_proj, out_proj;
+  std::unique_ptr<PreparedWeight> ffn_gate, ffn_up, ffn_down;           // dense
+  std::unique_ptr<PreparedWeight> gate_exps, up_exps, down_exps;        // MoE
+};
+
+class Model {
+ public:
+  // Opens, validates every tensor against expected_tensors(), checks memory, prepares weights.
+  Model(const std::string& path, const ModelOptions& opts);
+
+  const ModelConfig& config() const { return config_; }
+  const MemoryPlan& memory_plan() const { return plan_; }
+  const ModelOptions& options() const { return opts_; }
+  Backend& backend() const { return *backend_; }
+  const std::string& path() const { return file_.path(); }
+
+ private:
+  friend class Session;
+  GgufFile file_;
+  ModelConfig config_;
+  ModelOptions opts_;
+  MemoryPlan plan_;
+  std::unique_ptr<Backend> backend_;
+  std::vector<LayerWeights> layers_;
+  std::vector<float> final_norm_;
+  const GgufTensorInfo* token_embd_ = nullptr;
+  std::unique_ptr<PreparedWeight> lm_head_;
+};
+
+class Session {
+ public:
+  explicit Session(const Model& m);
+  void reset();                 // back to an empty sequence
+  int64_t position() const { return pos_; }
+  // Runs the tokens (chunked by n_batch) and returns n_tokens × n_vocab logits.
+  std::vector<float> prefill(const std::vector<int32_t>& tokens);
+  // One token through the caches; returns n_vocab logits.
+  std::vector<float> decode(int32_t token);
+
+ private:
+  void check_tokens(const int32_t* tokens, int64_t n) const;  // n_ctx and vocabulary range
+  void forward(const int32_t* tokens, int64_t n, float* logits);
+  const Model& m_;
+  int64_t pos_ = 0;
+  std::vector<std::vector<float>> k_cache_, v_cache_, conv_state_;  // per layer
+};
+
+}  // namespace lfmb
