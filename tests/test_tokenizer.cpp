@@ -1,6 +1,7 @@
 // Tokenizer checks against reference ids: the tiny models' vocabularies (tokenizer-ids.json) and
 // the real Llama-3 / Qwen2 vocabularies with their 46 test strings each.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -27,7 +28,10 @@ std::vector<std::string> split_on(const std::string& s, const std::string& sep) 
 
 std::string ids_str(const std::vector<int32_t>& ids) {
   std::string s;
-  for (int32_t id : ids) s += " " + std::to_string(id);
+  for (int32_t id : ids) {
+    s += ' ';
+    s += std::to_string(id);
+  }
   return s;
 }
 
@@ -139,7 +143,7 @@ TEST_CASE("unknown pre-tokenizer gives a clear error listing supported ones", "[
   lfmb::TokenizerSpec s;
   s.source = "x.gguf";
   s.pre = "made-up";
-  for (int b = 0; b < 256; ++b) s.tokens.push_back(std::string(1, char('a')) + std::to_string(b));
+  for (int b = 0; b < 256; ++b) s.tokens.push_back(fmt::format("t{}", b));
   try {
     Tokenizer t(s);
     FAIL("no error");

@@ -1,4 +1,4 @@
-// lfmb tokenize --model F.gguf (--text T | --file F) [--json] [--no-special]: shows how a
+// lfmb tokenize (--model F.gguf | --tokenizer tokenizer.json) (--text T | --file F) [--json] [--no-special]: shows how a
 // model's tokenizer splits text, one output line per input (per line with --file).
 #include <fmt/format.h>
 
@@ -51,11 +51,11 @@ std::string format_line(const Tokenizer& tok, const std::vector<int32_t>& ids, b
 }
 
 int run_tokenize(const ParsedArgs& args) {
-  const auto model = args.get("--model");
-  if (!model) throw UsageError("tokenize: --model F.gguf is required");
+  if (args.has("--model") == args.has("--tokenizer"))
+    throw UsageError("tokenize: give exactly one of --model F.gguf or --tokenizer tokenizer.json");
   if (args.has("--text") == args.has("--file")) throw UsageError("tokenize: give exactly one of --text or --file");
-  const GgufFile f(*model);
-  Tokenizer tok = Tokenizer::from_gguf(f);
+  Tokenizer tok = args.has("--model") ? Tokenizer::from_gguf(GgufFile(*args.get("--model")))
+                                      : Tokenizer::from_hf_json(*args.get("--tokenizer"));
   const bool parse_special = !args.has("--no-special");
   const bool json = args.has("--json");
 
@@ -86,9 +86,10 @@ int run_tokenize(const ParsedArgs& args) {
 
 Command tokenize_command() {
   return {{"tokenize",
-           "lfmb tokenize --model F.gguf (--text T | --file F) [--json] [--no-special]",
+           "lfmb tokenize (--model F.gguf | --tokenizer tokenizer.json) (--text T | --file F) [--json] [--no-special]",
            "Show the token ids and pieces a model's tokenizer gives for text (no BOS added).",
            {{"--model", "FILE", "GGUF file whose tokenizer to use"},
+            {"--tokenizer", "FILE", "Hugging Face tokenizer.json to use instead of a GGUF"},
             {"--text", "TEXT", "text to tokenize"},
             {"--file", "FILE", "tokenize each line of FILE; one output line per input line"},
             {"--json", "", "print {\"ids\": [...]} per input"},

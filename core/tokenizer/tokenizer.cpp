@@ -1,11 +1,13 @@
 #include "core/tokenizer/tokenizer.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <utf8proc.h>
 
 #include "core/error.h"
 #include "core/gguf_reader.h"
 #include "core/tokenizer/byte_unicode.h"
+#include "core/tokenizer/hf_tokenizer_json.h"
 
 namespace lfmb {
 
@@ -133,6 +135,15 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_special, 
 
 void Tokenizer::encode_plain(std::string_view text, std::vector<int32_t>& out) {
   if (text.empty()) return;
+  if (spec_.normalize_nfc) {
+    utf8proc_uint8_t* nfc = nullptr;
+    const auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()), utf8proc_ssize_t(text.size()), &nfc,
+                                utf8proc_option_t(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+    if (n < 0) throw Error(std::string("tokenizer: NFC normalisation failed: ") + utf8proc_errmsg(n));
+    normalized_.assign(reinterpret_cast<const char*>(nfc), size_t(n));
+    std::free(nfc);
+    text = normalized_;
+  }
   pre_tokenizer_->split(text, [&](std::string_view word) { encode_word(word, out); });
 }
 

@@ -1,4 +1,5 @@
-// Byte-level BPE tokenizer (GPT-2 family: LFM2, Qwen2/3, Llama-3), loaded from GGUF metadata.
+// Byte-level BPE tokenizer (GPT-2 family: LFM2, Qwen2/3, Llama-3), loaded from GGUF metadata or a
+// Hugging Face tokenizer.json.
 //
 //   GgufFile f("model.gguf");
 //   Tokenizer tok = Tokenizer::from_gguf(f);
@@ -34,6 +35,7 @@ struct TokenizerSpec {
   std::string pre = "default";             // pre-tokenizer name
   std::optional<int32_t> bos, eos, pad;
   bool add_bos = false;
+  bool normalize_nfc = false;              // tokenizer.json "normalizer": NFC (applied outside special tokens)
 };
 
 class Tokenizer {
@@ -43,6 +45,8 @@ class Tokenizer {
   ~Tokenizer();
 
   static Tokenizer from_gguf(const GgufFile& f);
+  // From a Hugging Face tokenizer.json (see hf_tokenizer_json.h for what is understood).
+  static Tokenizer from_hf_json(const std::string& path);
 
   // add_special: prepend BOS when the vocabulary asks for it (add_bos_token).
   // parse_special: recognise control tokens such as <|im_start|> written in the text; user-defined
@@ -80,6 +84,7 @@ class Tokenizer {
   std::vector<int32_t> specials_by_first_byte_[256];
   std::string mapped_;          // scratch: byte-mapped word
   std::vector<int32_t> symbols_;  // scratch: ids being merged
+  std::string normalized_;        // scratch: NFC text
 };
 
 }  // namespace lfmb
