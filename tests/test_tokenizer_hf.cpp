@@ -70,6 +70,11 @@ TEST_CASE("Qwen3 tokenizer.json: lfmb ids equal the JavaScript reference on the 
     CHECK(ids == expected[i]);
     matched += ids == expected[i];
   }
+  // The CLI loads the same file and agrees.
+  auto r = lfmb::test::run_lfmb({"tokenize", "--tokenizer", (*pkg / "models" / "tokenizer.json").string(), "--text",
+                                 strings[1], "--json"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(nlohmann::json::parse(r.out).at("ids").get<std::vector<int32_t>>() == expected[1]);
   std::printf("tokenizer.json vs JS reference: %zu/%zu corpus strings identical\n", matched, strings.size());
 }
 
