@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/gguf_reader.h"
+#include "core/gguf_writer.h"
 #include "core/tokenizer/chat_template.h"
 #include "core/tokenizer/tokenizer.h"
 #include "tests/test_support.h"
@@ -152,4 +153,28 @@ TEST_CASE("chat templates: thinking switch, single BOS, unknown templates reject
   CHECK(ids[0] == *tok.bos());
   CHECK(ids[1] != *tok.bos());
   CHECK(std::count(ids.begin(), ids.end(), *tok.bos()) == 1);
+}
+
+TEST_CASE("ChatTemplate::from_gguf recognises the real templates and refuses others", "[tokenizer][chat]") {
+  LFMB_REQUIRE_REFERENCE(ref);
+  const std::string dir = lfmb::test::temp_dir();
+  // Small GGUFs holding only a vocabulary and a chat template (no tensors).
+  auto write_gguf = [&](const std::string& name, const std::string& jinja) {
+    lfmb::GgufWriter w;
+    w.set("tokenizer.ggml.tokens", lfmb::GgufValue::array(lfmb::GgufType::STRING, {lfmb::GgufValue::str("<|pad|>"),
+                                                                                  lfmb::GgufValue::str("<|bos|>")}));
+    w.set("tokenizer.ggml.bos_token_id", lfmb::GgufValue::u32(1));
+    if (!jinja.empty()) w.set("tokenizer.chat_template", lfmb::GgufValue::str(jinja));
+    w.write(dir + "/" + name, [](size_t, const lfmb::GgufTensorSpec&, uint8_t*) {});
+    return dir + "/" + name;
+  };
+  const std::vector<ChatMessage> conv = {{"user", "hi", {}}};
+  const auto lfm2 = ChatTemplate::from_gguf(lfmb::GgufFile(write_gguf("l.gguf", lfmb::test::read_file(ref + "/templates/LFM2-8B-A1B.jinja"))));
+  CHECK(lfm2.kind() == ChatTemplateKind::Lfm2);
+  CHECK(lfm2.render(conv) == "<|bos|><|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n");  // BOS text from the vocabulary
+  const auto qwen = ChatTemplate::from_gguf(lfmb::GgufFile(write_gguf("q.gguf", lfmb::test::read_file(ref + "/templates/Qwen-Qwen3-0.6B.jinja"))));
+  CHECK(qwen.kind() == ChatTemplateKind::Qwen3);
+  CHECK_THROWS_WITH(ChatTemplate::from_gguf(lfmb::GgufFile(write_gguf("o.gguf", "{{ bos_token }}[INST] {{ messages[0].content }} [/INST]"))),
+                    Catch::Contains("o.gguf") && Catch::Contains("unrecognised chat template"));
+  CHECK_THROWS_WITH(ChatTemplate::from_gguf(lfmb::GgufFile(write_gguf("n.gguf", ""))), Catch::Contains("no chat template"));
 }
