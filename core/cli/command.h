@@ -17,6 +17,7 @@ Command synth_command();
 Command report_command();
 Command logits_command();
 Command generate_command();
+Command tokenize_command();
 
 // The list `lfmb` dispatches on, in --help order (commands.cpp: one line per command).
 const std::vector<Command>& all_commands();

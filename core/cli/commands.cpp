@@ -9,6 +9,7 @@ const std::vector<Command>& all_commands() {
       report_command(),
       logits_command(),
       generate_command(),
+      tokenize_command(),
   };
   return commands;
 }
