@@ -15,6 +15,7 @@ void split_bf16(const float* x, int64_t count, uint16_t* hi, uint16_t* lo) {
 namespace {
 
 struct Bf16Loader {
+  static constexpr int kBytes = 2;
   static float scalar(const uint8_t* w, int64_t k) { return bf16_to_f32(reinterpret_cast<const uint16_t*>(w)[k]); }
   LFMB_TARGET_AVX2 static __m256 load8(const uint8_t* w, int64_t k) {
     const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(reinterpret_cast<const uint16_t*>(w) + k));
@@ -50,6 +51,7 @@ struct Bf16Dot {
         xl[i] = (__m512bh)_mm512_maskz_loadu_epi16(m, lr[i] + k);
       }
       for (int j = 0; j < RW; ++j) {
+        _mm_prefetch(reinterpret_cast<const char*>(wr[j] + k) + RW * t.w_stride, _MM_HINT_T0);
         const __m512bh wv = (__m512bh)_mm512_maskz_loadu_epi16(m, wr[j] + k);
         for (int i = 0; i < RX; ++i) {
           acc[j][i] = _mm512_dpbf16_ps(acc[j][i], wv, xh[i]);

@@ -8,6 +8,7 @@ namespace lfmb {
 namespace {
 
 struct F16Loader {
+  static constexpr int kBytes = 2;
   static float scalar(const uint8_t* w, int64_t k) { return f16_to_f32(reinterpret_cast<const uint16_t*>(w)[k]); }
   LFMB_TARGET_AVX2 static __m256 load8(const uint8_t* w, int64_t k) {
     return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(reinterpret_cast<const uint16_t*>(w) + k)));

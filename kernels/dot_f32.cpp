@@ -7,6 +7,7 @@ namespace lfmb {
 namespace {
 
 struct F32Loader {
+  static constexpr int kBytes = 4;
   static float scalar(const uint8_t* w, int64_t k) { return reinterpret_cast<const float*>(w)[k]; }
   LFMB_TARGET_AVX2 static __m256 load8(const uint8_t* w, int64_t k) {
     return _mm256_loadu_ps(reinterpret_cast<const float*>(w) + k);

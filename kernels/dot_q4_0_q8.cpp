@@ -8,6 +8,10 @@ namespace lfmb {
 
 namespace {
 
+// Decode streams each weight row once, RW rows side by side; the rows are too short for the
+// hardware prefetcher to ramp up, so each block prefetches the same place RW rows further on
+// (the next register block's data, contiguous after this one).
+
 struct Q4Scalar {
   template <int RW, int RX>
   static void block(const Int8Tile& t, int64_t w0, int64_t x0) {
@@ -58,10 +62,12 @@ struct Q4Avx2 {
     for (int j = 0; j < RW; ++j)
       for (int i = 0; i < RX; ++i) acc[j][i] = _mm256_setzero_ps();
     const __m256i ones = _mm256_set1_epi16(1);
+    const size_t prefetch_ahead = RW * t.w_stride;
     for (int64_t b = 0; b < nb; ++b) {
       __m256i a[RX];
       for (int i = 0; i < RX; ++i) a[i] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq[i] + b * 32));
       for (int j = 0; j < RW; ++j) {
+        _mm_prefetch(reinterpret_cast<const char*>(wr[j] + b) + prefetch_ahead, _MM_HINT_T0);
         const __m256i q = unpack_nibbles(wr[j][b].qs);
         const float dw = _cvtsh_ss(wr[j][b].d);
         for (int i = 0; i < RX; ++i) {
@@ -77,6 +83,9 @@ struct Q4Avx2 {
   }
 };
 
+// AVX-512: two blocks per 512-bit instruction. Lanes hold [block b: values 0–15, 16–31 | block
+// b+1: 0–15, 16–31], which is also the activations' natural order, so one 64-byte load covers both;
+// per-block scales and Q4_0 biases are spread to the matching 8-lane halves.
 struct Q4Avx512 {
   template <int RW, int RX>
   LFMB_TARGET_AVX512 static void block(const Int8Tile& t, int64_t w0, int64_t x0) {
@@ -91,28 +100,54 @@ struct Q4Avx512 {
       xd[i] = t.a->row_d(t.x0 + x0 + i);
       xb[i] = t.a->row_bias(t.x0 + x0 + i);
     }
-    __m256 acc[RW][RX];
+    __m512 acc[RW][RX];
     for (int j = 0; j < RW; ++j)
-      for (int i = 0; i < RX; ++i) acc[j][i] = _mm256_setzero_ps();
-    for (int64_t b = 0; b < nb; ++b) {
-      __m256i a[RX];
-      __m256i bias[RX];
+      for (int i = 0; i < RX; ++i) acc[j][i] = _mm512_setzero_ps();
+    const size_t prefetch_ahead = RW * t.w_stride;
+    const __m512i shifts = _mm512_setr_epi64(0, 0, 4, 4, 0, 0, 4, 4);
+    const __m512i low4 = _mm512_set1_epi8(0x0f);
+    const __m512i halves = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+    const __m512i bias_lanes = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0);
+    int64_t b = 0;
+    for (; b + 2 <= nb; b += 2) {
+      __m512i a[RX], bias[RX];
+      __m512 da[RX];
       for (int i = 0; i < RX; ++i) {
-        a[i] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq[i] + b * 32));
-        bias[i] = _mm256_zextsi128_si256(_mm_cvtsi32_si128(xb[i][b]));
+        a[i] = _mm512_loadu_si512(xq[i] + b * 32);
+        const __m128i two = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(xb[i] + b));
+        bias[i] = _mm512_maskz_permutexvar_epi32(0x0101, bias_lanes, _mm512_castsi128_si512(two));
+        da[i] = _mm512_permutexvar_ps(halves, _mm512_castps128_ps512(_mm_castsi128_ps(
+                                                   _mm_loadl_epi64(reinterpret_cast<const __m128i*>(xd[i] + b)))));
       }
+      for (int j = 0; j < RW; ++j) {
+        const BlockQ4_0* blk = wr[j] + b;
+        _mm_prefetch(reinterpret_cast<const char*>(blk) + prefetch_ahead, _MM_HINT_T0);
+        const __m256i q0 = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk[0].qs)));
+        const __m256i q1 = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk[1].qs)));
+        const __m512i q = _mm512_and_si512(
+            _mm512_srlv_epi64(_mm512_inserti64x4(_mm512_castsi256_si512(q0), q1, 1), shifts), low4);
+        const __m128i dh = _mm_insert_epi16(_mm_cvtsi32_si128(blk[0].d), blk[1].d, 1);
+        const __m512 dw = _mm512_permutexvar_ps(halves, _mm512_castps128_ps512(_mm_cvtph_ps(dh)));
+        for (int i = 0; i < RX; ++i) {
+          const __m512i s = _mm512_dpbusd_epi32(bias[i], q, a[i]);
+          acc[j][i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dw, da[i]), acc[j][i]);
+        }
+      }
+    }
+    for (; b < nb; ++b) {  // odd block count: the last block on 256-bit lanes
       for (int j = 0; j < RW; ++j) {
         const __m256i q = unpack_nibbles(wr[j][b].qs);
         const float dw = _cvtsh_ss(wr[j][b].d);
         for (int i = 0; i < RX; ++i) {
-          // VNNI: bias + Σ u8 nibble × s8 activation in one instruction.
-          const __m256i s = _mm256_dpbusd_epi32(bias[i], q, a[i]);
-          acc[j][i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(dw * xd[i][b]), acc[j][i]);
+          const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq[i] + b * 32));
+          const __m256i s = _mm256_dpbusd_epi32(_mm256_zextsi128_si256(_mm_cvtsi32_si128(xb[i][b])), q, a);
+          const __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(dw * xd[i][b]));
+          acc[j][i] = _mm512_add_ps(acc[j][i], _mm512_castps256_ps512(f));
         }
       }
     }
     for (int i = 0; i < RX; ++i)
-      for (int j = 0; j < RW; ++j) t.y[(x0 + i) * t.ldy + w0 + j] = simd::hsum_avx2(acc[j][i]);
+      for (int j = 0; j < RW; ++j) t.y[(x0 + i) * t.ldy + w0 + j] = _mm512_reduce_add_ps(acc[j][i]);
   }
 };
 

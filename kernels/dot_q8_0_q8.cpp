@@ -8,6 +8,10 @@ namespace lfmb {
 
 namespace {
 
+// Decode streams each weight row once, RW rows side by side; the rows are too short for the
+// hardware prefetcher to ramp up, so each block prefetches the same place RW rows further on
+// (the next register block's data, contiguous after this one).
+
 struct Q8Scalar {
   template <int RW, int RX>
   static void block(const Int8Tile& t, int64_t w0, int64_t x0) {
@@ -48,10 +52,12 @@ struct Q8Avx2 {
     for (int j = 0; j < RW; ++j)
       for (int i = 0; i < RX; ++i) acc[j][i] = _mm256_setzero_ps();
     const __m256i ones = _mm256_set1_epi16(1);
+    const size_t prefetch_ahead = RW * t.w_stride;
     for (int64_t b = 0; b < nb; ++b) {
       __m256i a[RX];
       for (int i = 0; i < RX; ++i) a[i] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq[i] + b * 32));
       for (int j = 0; j < RW; ++j) {
+        _mm_prefetch(reinterpret_cast<const char*>(wr[j] + b) + prefetch_ahead, _MM_HINT_T0);
         const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wr[j][b].qs));
         const __m256i wabs = _mm256_abs_epi8(w);
         const float dw = _cvtsh_ss(wr[j][b].d);
@@ -82,10 +88,12 @@ struct Q8Avx512 {
     __m256 acc[RW][RX];
     for (int j = 0; j < RW; ++j)
       for (int i = 0; i < RX; ++i) acc[j][i] = _mm256_setzero_ps();
+    const size_t prefetch_ahead = RW * t.w_stride;
     for (int64_t b = 0; b < nb; ++b) {
       __m256i a[RX];
       for (int i = 0; i < RX; ++i) a[i] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq[i] + b * 32));
       for (int j = 0; j < RW; ++j) {
+        _mm_prefetch(reinterpret_cast<const char*>(wr[j] + b) + prefetch_ahead, _MM_HINT_T0);
         const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wr[j][b].qs));
         const __m256i wabs = _mm256_abs_epi8(w);
         const float dw = _cvtsh_ss(wr[j][b].d);
