@@ -158,13 +158,11 @@ void NativeBackend::moe(const PreparedWeight& gate, const PreparedWeight& up, co
 }
 
 std::string NativeBackend::describe() const {
-  std::string s = "native (" + std::string(isa_name(isa_)) + ", " + std::to_string(threads_) + " threads): ";
-  bool first = true;
+  std::string s = "native (" + std::string(isa_name(isa_)) + ", threads " + std::to_string(threads_) + "):";
   for (TensorType t : {TensorType::Q4_0, TensorType::Q8_0, TensorType::BF16, TensorType::F16, TensorType::F32}) {
-    s += (first ? "" : "; ") + std::string(tensor_type_name(t)) + " " + kernel_name(t, isa_);
-    first = false;
+    s.append(" ").append(tensor_type_name(t)).append(" ").append(kernel_name(t, isa_)).append(";");
   }
-  return s + "; fused MoE";
+  return s + " fused MoE";
 }
 
 }  // namespace lfmb

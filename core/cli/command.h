@@ -13,6 +13,7 @@ struct Command {
 
 // One factory per subcommand, each defined in its own cmd_<name>.cpp.
 Command info_command();
+Command backends_command();
 
 // The list `lfmb` dispatches on, in --help order (commands.cpp: one line per command).
 const std::vector<Command>& all_commands();

@@ -5,6 +5,7 @@ namespace lfmb {
 const std::vector<Command>& all_commands() {
   static const std::vector<Command> commands = {
       info_command(),
+      backends_command(),
   };
   return commands;
 }
