@@ -51,7 +51,7 @@ struct Bf16Dot {
         xl[i] = (__m512bh)_mm512_maskz_loadu_epi16(m, lr[i] + k);
       }
       for (int j = 0; j < RW; ++j) {
-        _mm_prefetch(reinterpret_cast<const char*>(wr[j] + k) + RW * t.w_stride, _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(wr[j] + k) + 2 * RW * t.w_stride, _MM_HINT_T0);
         const __m512bh wv = (__m512bh)_mm512_maskz_loadu_epi16(m, wr[j] + k);
         for (int i = 0; i < RX; ++i) {
           acc[j][i] = _mm512_dpbf16_ps(acc[j][i], wv, xh[i]);

@@ -10,7 +10,7 @@ namespace {
 
 // Decode streams each weight row once, RW rows side by side; the rows are too short for the
 // hardware prefetcher to ramp up, so each block prefetches the same place RW rows further on
-// (the next register block's data, contiguous after this one).
+// (two register blocks ahead: contiguous data, about one memory latency away).
 
 struct Q8Scalar {
   template <int RW, int RX>
@@ -52,7 +52,7 @@ struct Q8Avx2 {
     for (int j = 0; j < RW; ++j)
       for (int i = 0; i < RX; ++i) acc[j][i] = _mm256_setzero_ps();
     const __m256i ones = _mm256_set1_epi16(1);
-    const size_t prefetch_ahead = RW * t.w_stride;
+    const size_t prefetch_ahead = 2 * RW * t.w_stride;
     for (int64_t b = 0; b < nb; ++b) {
       __m256i a[RX];
       for (int i = 0; i < RX; ++i) a[i] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq[i] + b * 32));
@@ -88,7 +88,7 @@ struct Q8Avx512 {
     __m256 acc[RW][RX];
     for (int j = 0; j < RW; ++j)
       for (int i = 0; i < RX; ++i) acc[j][i] = _mm256_setzero_ps();
-    const size_t prefetch_ahead = RW * t.w_stride;
+    const size_t prefetch_ahead = 2 * RW * t.w_stride;
     for (int64_t b = 0; b < nb; ++b) {
       __m256i a[RX];
       for (int i = 0; i < RX; ++i) a[i] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq[i] + b * 32));

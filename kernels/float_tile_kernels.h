@@ -40,7 +40,7 @@ struct Avx2 {
       __m256 xv[RX];
       for (int i = 0; i < RX; ++i) xv[i] = _mm256_loadu_ps(xr[i] + k);
       for (int j = 0; j < RW; ++j) {
-        _mm_prefetch(reinterpret_cast<const char*>(wr[j]) + k * L::kBytes + RW * t.w_stride, _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(wr[j]) + k * L::kBytes + 2 * RW * t.w_stride, _MM_HINT_T0);
         const __m256 wv = L::load8(wr[j], k);
         for (int i = 0; i < RX; ++i) acc[j][i] = _mm256_fmadd_ps(wv, xv[i], acc[j][i]);
       }
@@ -72,7 +72,7 @@ struct Avx512 {
       __m512 xv[RX];
       for (int i = 0; i < RX; ++i) xv[i] = _mm512_maskz_loadu_ps(m, xr[i] + k);
       for (int j = 0; j < RW; ++j) {
-        _mm_prefetch(reinterpret_cast<const char*>(wr[j]) + k * L::kBytes + RW * t.w_stride, _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(wr[j]) + k * L::kBytes + 2 * RW * t.w_stride, _MM_HINT_T0);
         const __m512 wv = L::load16(wr[j], k, m);
         for (int i = 0; i < RX; ++i) acc[j][i] = _mm512_fmadd_ps(wv, xv[i], acc[j][i]);
       }

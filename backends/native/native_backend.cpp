@@ -9,12 +9,13 @@ namespace lfmb {
 
 namespace {
 
-// Output rows per task: about 8 tasks per thread so the dynamic split evens out, a multiple of 4
-// (the kernels' register block), and not so few rows that per-task overhead shows.
-int64_t rows_per_task(int64_t n_out, int threads) {
-  int64_t c = n_out / (int64_t(threads) * 8);
+// Output rows per task: about `per_thread` tasks per thread so the dynamic split evens out, a
+// multiple of 4 (the kernels' register block), and long enough runs of rows that the weight
+// prefetch (which runs ahead within a task) is not restarted too often.
+int64_t rows_per_task(int64_t n_out, int threads, int per_thread = 8, int64_t max_rows = 128) {
+  int64_t c = n_out / (int64_t(threads) * per_thread);
   c = (c + 3) / 4 * 4;
-  return std::clamp<int64_t>(c, 16, 128);
+  return std::clamp<int64_t>(c, 16, max_rows);
 }
 
 // Activation rows per tile: weight rows stay in L1/L2 while up to this many rows stream past.
@@ -49,7 +50,7 @@ void NativeBackend::linear(const PreparedWeight& pw, int64_t mat, const float* x
   const WeightView& w = pw.view;
   if (n_rows <= 0) return;
   input_.prepare(isa_, w.type, x, n_rows, w.n_in);
-  const int64_t oc = rows_per_task(w.n_out, threads_);
+  const int64_t oc = rows_per_task(w.n_out, threads_, 4, 512);
   const int64_t n_oc = ceil_div(w.n_out, oc), n_xc = ceil_div(n_rows, kRowsPerTile);
   pool_.parallel_for(n_oc * n_xc, [&](int64_t task) {
     const int64_t o0 = (task / n_xc) * oc, o1 = std::min(w.n_out, o0 + oc);
@@ -102,7 +103,7 @@ void NativeBackend::moe(const PreparedWeight& gate, const PreparedWeight& up, co
     int64_t o0, o1, x0, nx;
   };
   std::vector<Task> tasks;
-  const int64_t oc_ff = rows_per_task(n_ff * n_active, threads_);
+  const int64_t oc_ff = rows_per_task(n_ff * n_active, threads_, 4, 512);
   for (int i = 0; i < n_active; ++i) {
     const int64_t m = int64_t(work_[size_t(i)].slots.size());
     for (int64_t o0 = 0; o0 < n_ff; o0 += oc_ff)
@@ -135,7 +136,7 @@ void NativeBackend::moe(const PreparedWeight& gate, const PreparedWeight& up, co
   // Down projection: tasks over output columns; each task runs every active expert for its
   // columns and adds weight · result into y, so no two tasks write the same value.
   std::fill(y, y + n_tokens * n_in, 0.0f);
-  const int64_t oc_d = rows_per_task(n_in * n_active, threads_);
+  const int64_t oc_d = rows_per_task(n_in, threads_, 4, 512);
   pool_.parallel_for(ceil_div(n_in, oc_d), [&](int64_t ti) {
     const int64_t o0 = ti * oc_d, no = std::min(n_in, o0 + oc_d) - o0;
     thread_local std::vector<float> d;
