@@ -1,5 +1,6 @@
 #include "backends/registry.h"
 
+#include "backends/native/native_backend.h"
 #include "backends/reference/reference_backend.h"
 #include "core/error.h"
 
@@ -9,6 +10,8 @@ const std::vector<BackendEntry>& backend_registry() {
   static const std::vector<BackendEntry> entries = {
       {"reference", "plain float32 C++, dequantises as it goes; the oracle every backend is tested against",
        [](const BackendOptions& o) { return std::make_unique<ReferenceBackend>(o); }},
+      {"native", "hand-written AVX-512/AVX2 kernels on the stored GGUF blocks (int8 activations for Q4_0/Q8_0), fused MoE",
+       [](const BackendOptions& o) { return std::make_unique<NativeBackend>(o); }},
   };
   return entries;
 }

@@ -18,6 +18,7 @@ Command report_command();
 Command logits_command();
 Command generate_command();
 Command tokenize_command();
+Command backends_command();
 
 // The list `lfmb` dispatches on, in --help order (commands.cpp: one line per command).
 const std::vector<Command>& all_commands();

@@ -10,6 +10,7 @@ const std::vector<Command>& all_commands() {
       logits_command(),
       generate_command(),
       tokenize_command(),
+      backends_command(),
   };
   return commands;
 }

@@ -1,0 +1,283 @@
+// Weight-matmul microbenchmarks on the real layer shapes of LFM2-8B-A1B and Qwen3-1.7B, for every
+// registered backend × every weight type it supports, at 1/16/128/512 rows, plus the machine's
+// memory read bandwidth measured in the same run (so GB/s figures have their ceiling beside them).
+//
+// Weight buffers rotate: enough copies of each matrix (> 96 MB in all, 3× the 32 MB L3) are
+// cycled through that a decode-shaped call reads its weights from memory, not from cache.
+//
+//   ./build/bench_kernels --benchmark_min_time=0.05
+//   ./build/bench_kernels --benchmark_filter='native/Q4_0/.*expert.*/rows:1$|mem_read'
+//       --benchmark_repetitions=5 --benchmark_report_aggregates_only=true  (one command line)
+// Threads per backend: $LFMB_BENCH_THREADS (default: all logical CPUs).
+#include <benchmark/benchmark.h>
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "backends/registry.h"
+#include "core/half.h"
+#include "core/tensor_type.h"
+#include "kernels/cpu_features.h"
+
+using namespace lfmb;
+
+namespace {
+
+// Bytes of weight copies to rotate through; $LFMB_BENCH_ROTATE_MB=0 measures cache-warm speed.
+uint64_t rotate_bytes() {
+  if (const char* s = std::getenv("LFMB_BENCH_ROTATE_MB")) return uint64_t(std::atoll(s)) << 20;
+  return 96ull << 20;
+}
+
+struct Shape {
+  const char* model;
+  const char* name;
+  int64_t n_in, n_out;
+  bool moe;  // n_out = expert FFN width; 4 of 32 experts per token through Backend::moe
+};
+
+const Shape kShapes[] = {
+    {"lfm2-8b-a1b", "in_proj", 2048, 6144, false},   {"lfm2-8b-a1b", "out_proj", 2048, 2048, false},
+    {"lfm2-8b-a1b", "attn_q", 2048, 2048, false},    {"lfm2-8b-a1b", "attn_kv", 2048, 512, false},
+    {"lfm2-8b-a1b", "attn_o", 2048, 2048, false},    {"lfm2-8b-a1b", "ffn_gate_up", 2048, 7168, false},
+    {"lfm2-8b-a1b", "ffn_down", 7168, 2048, false},  {"lfm2-8b-a1b", "router", 2048, 32, false},
+    {"lfm2-8b-a1b", "expert_gate_up", 2048, 1792, false}, {"lfm2-8b-a1b", "expert_down", 1792, 2048, false},
+    {"lfm2-8b-a1b", "moe_layer", 2048, 1792, true},  {"lfm2-8b-a1b", "lm_head", 2048, 65536, false},
+    {"qwen3-1.7b", "attn_q", 2048, 2048, false},     {"qwen3-1.7b", "attn_kv", 2048, 1024, false},
+    {"qwen3-1.7b", "attn_o", 2048, 2048, false},     {"qwen3-1.7b", "ffn_gate_up", 2048, 6144, false},
+    {"qwen3-1.7b", "ffn_down", 6144, 2048, false},   {"qwen3-1.7b", "lm_head", 2048, 151936, false},
+};
+constexpr int kExperts = 32, kExpertsUsed = 4;
+
+int bench_threads() {
+  if (const char* s = std::getenv("LFMB_BENCH_THREADS")) return std::max(1, std::atoi(s));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// Plausible stored bytes without quantising hundreds of MB: random quants/mantissas, small scales.
+void fill_weights(TensorType t, uint8_t* p, size_t n_rows, int64_t n_in, uint32_t seed) {
+  std::mt19937 rng(seed);
+  const size_t rb = row_bytes(t, n_in);
+  for (size_t i = 0; i + 4 <= n_rows * rb; i += 4) {
+    const uint32_t r = rng();
+    std::memcpy(p + i, &r, 4);
+  }
+  const uint16_t scale = f32_to_f16(0.01f);
+  for (size_t r = 0; r < n_rows; ++r) {
+    uint8_t* row = p + r * rb;
+    if (t == TensorType::Q4_0 || t == TensorType::Q8_0) {
+      for (size_t b = 0; b < size_t(n_in / 32); ++b) std::memcpy(row + b * block_bytes(t), &scale, 2);
+    } else if (t == TensorType::F32) {
+      auto* f = reinterpret_cast<float*>(row);
+      for (int64_t i = 0; i < n_in; ++i) f[i] = float(int(row[i * 4] % 200) - 100) * 1e-3f;
+    } else {
+      auto* h = reinterpret_cast<uint16_t*>(row);
+      for (int64_t i = 0; i < n_in; ++i) {
+        const float v = float(int(h[i] % 200) - 100) * 1e-3f;
+        h[i] = t == TensorType::F16 ? f32_to_f16(v) : f32_to_bf16(v);
+      }
+    }
+  }
+}
+
+// The last weight set built, reused by consecutive benchmarks of the same shape and type.
+struct WeightSet {
+  TensorType type;
+  const Shape* shape = nullptr;
+  int64_t n_mats = 1;
+  std::vector<std::vector<uint8_t>> copies;  // linear: rotating copies; moe: gate, up, down
+};
+
+WeightSet& weights_for(TensorType t, const Shape& s) {
+  static WeightSet cache;
+  if (cache.shape == &s && cache.type == t) return cache;
+  cache.copies.clear();
+  cache.copies.shrink_to_fit();
+  cache.type = t;
+  cache.shape = &s;
+  if (s.moe) {
+    // Fewer experts for wide float types keeps memory in bounds; still > L3 across rotations.
+    const uint64_t per_expert = 3 * row_bytes(t, s.n_in) * uint64_t(s.n_out);
+    cache.n_mats = per_expert * kExperts <= (512ull << 20) ? kExperts : 8;
+    for (int m = 0; m < 3; ++m) {
+      const int64_t n_in = m < 2 ? s.n_in : s.n_out, n_out = m < 2 ? s.n_out : s.n_in;
+      cache.copies.emplace_back(row_bytes(t, n_in) * size_t(n_out * cache.n_mats));
+      fill_weights(t, cache.copies.back().data(), size_t(n_out * cache.n_mats), n_in, uint32_t(m + 1));
+    }
+  } else {
+    cache.n_mats = 1;
+    const uint64_t bytes = row_bytes(t, s.n_in) * uint64_t(s.n_out);
+    const uint64_t n_copies = std::max<uint64_t>(1, (rotate_bytes() + bytes - 1) / bytes);
+    for (uint64_t c = 0; c < n_copies; ++c) {
+      cache.copies.emplace_back(bytes);
+      fill_weights(t, cache.copies.back().data(), size_t(s.n_out), s.n_in, uint32_t(c + 7));
+    }
+  }
+  return cache;
+}
+
+// The part of a backend's describe() for one weight type ("... Q4_0 q4_0×q8 avx512-vnni; ..."),
+// or the whole line if it does not list types.
+std::string kernel_label(const Backend& b, TensorType t) {
+  const std::string d = b.describe(), key = std::string(tensor_type_name(t)) + " ";
+  size_t at = d.find(key);
+  while (at != std::string::npos && at > 0 && d[at - 1] != ' ') at = d.find(key, at + 1);  // F16 ≠ BF16
+  if (at == std::string::npos) return d;
+  const size_t end = d.find(';', at);
+  return std::string(b.name()) + " " + d.substr(at, end == std::string::npos ? std::string::npos : end - at);
+}
+
+void set_counters(benchmark::State& st, double bytes_per_iter, double flops_per_iter) {
+  st.counters["weight_GB"] =
+      benchmark::Counter(bytes_per_iter * double(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  st.counters["GFLOP"] =
+      benchmark::Counter(flops_per_iter * double(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
+}
+
+void bench_linear(benchmark::State& st, const BackendEntry& entry, TensorType t, const Shape& s, int64_t rows) {
+  auto backend = entry.create({bench_threads(), ""});
+  WeightSet& ws = weights_for(t, s);
+  std::vector<std::unique_ptr<PreparedWeight>> prepared;
+  for (auto& c : ws.copies) prepared.push_back(backend->prepare({s.name, t, s.n_in, s.n_out, 1, c.data()}));
+  std::vector<float> x(size_t(rows * s.n_in)), y(size_t(rows * s.n_out));
+  std::mt19937 rng(1);
+  std::normal_distribution<float> dist;
+  for (auto& v : x) v = dist(rng);
+  size_t next = 0;
+  for (auto _ : st) {
+    backend->linear(*prepared[next], 0, x.data(), rows, y.data());
+    benchmark::DoNotOptimize(y.data());
+    next = (next + 1) % prepared.size();
+  }
+  st.SetLabel(kernel_label(*backend, t) + " (" + std::to_string(backend->threads()) + "t, " +
+              std::to_string(ws.copies.size()) + " rotating copies)");
+  set_counters(st, double(row_bytes(t, s.n_in)) * double(s.n_out), 2.0 * double(rows * s.n_in * s.n_out));
+}
+
+void bench_moe(benchmark::State& st, const BackendEntry& entry, TensorType t, const Shape& s, int64_t tokens) {
+  auto backend = entry.create({bench_threads(), ""});
+  WeightSet& ws = weights_for(t, s);
+  const int64_t n_exp = ws.n_mats;
+  const auto gate = backend->prepare({"ffn_gate_exps", t, s.n_in, s.n_out, n_exp, ws.copies[0].data()});
+  const auto up = backend->prepare({"ffn_up_exps", t, s.n_in, s.n_out, n_exp, ws.copies[1].data()});
+  const auto down = backend->prepare({"ffn_down_exps", t, s.n_out, s.n_in, n_exp, ws.copies[2].data()});
+  std::vector<float> x(size_t(tokens * s.n_in)), y(x.size()), wts(size_t(tokens * kExpertsUsed), 0.25f);
+  std::mt19937 rng(1);
+  std::normal_distribution<float> dist;
+  for (auto& v : x) v = dist(rng);
+  // Routing sets, each of distinct experts per token; successive calls walk through all experts so
+  // a 1-token call reads four experts that are not in cache.
+  const int n_sets = 16;
+  std::vector<std::vector<int32_t>> routes(n_sets);
+  double distinct_total = 0;
+  for (int r = 0; r < n_sets; ++r) {
+    std::vector<bool> used(size_t(n_exp), false);
+    for (int64_t tk = 0; tk < tokens; ++tk)
+      for (int j = 0; j < kExpertsUsed; ++j) {
+        const int32_t e = tokens == 1 ? int32_t((r * kExpertsUsed + j) % n_exp)
+                                      : int32_t((tk * 7 + j * (n_exp / kExpertsUsed) + r + rng() % 3) % n_exp);
+        routes[size_t(r)].push_back(e);
+        used[size_t(e)] = true;
+      }
+    distinct_total += double(std::count(used.begin(), used.end(), true));
+  }
+  int next = 0;
+  for (auto _ : st) {
+    backend->moe(*gate, *up, *down, x.data(), tokens, kExpertsUsed, routes[size_t(next)].data(), wts.data(), y.data());
+    benchmark::DoNotOptimize(y.data());
+    next = (next + 1) % n_sets;
+  }
+  const double expert_bytes = 3.0 * double(row_bytes(t, s.n_in)) * double(s.n_out);
+  st.SetLabel(kernel_label(*backend, t) + " (" + std::to_string(backend->threads()) + "t, " +
+              std::to_string(n_exp) + " experts rotating)");
+  set_counters(st, expert_bytes * distinct_total / n_sets,
+               2.0 * 3.0 * double(tokens * kExpertsUsed * s.n_in * s.n_out));
+}
+
+// Streaming read of a buffer larger than any cache, with 256-bit loads where the CPU has them.
+__attribute__((target("avx2"))) uint64_t read_avx2(const uint8_t* p, size_t n) {
+  __m256i acc = _mm256_setzero_si256();
+  for (size_t i = 0; i + 128 <= n; i += 128) {
+    const auto* v = reinterpret_cast<const __m256i*>(p + i);
+    acc = _mm256_xor_si256(acc, _mm256_xor_si256(_mm256_xor_si256(_mm256_load_si256(v), _mm256_load_si256(v + 1)),
+                                                 _mm256_xor_si256(_mm256_load_si256(v + 2), _mm256_load_si256(v + 3))));
+  }
+  return uint64_t(_mm256_extract_epi64(acc, 0) ^ _mm256_extract_epi64(acc, 3));
+}
+
+uint64_t read_scalar(const uint8_t* p, size_t n) {
+  uint64_t acc = 0;
+  for (size_t i = 0; i + 8 <= n; i += 8) {
+    uint64_t v;
+    std::memcpy(&v, p + i, 8);
+    acc ^= v;
+  }
+  return acc;
+}
+
+void bench_mem_read(benchmark::State& st) {
+  const int threads = int(st.range(0));
+  constexpr size_t kBytes = 512ull << 20;
+  static std::unique_ptr<uint8_t[], decltype(&std::free)> buf(
+      static_cast<uint8_t*>(std::aligned_alloc(64, kBytes)), &std::free);
+  static bool filled = false;
+  if (!filled) {
+    std::memset(buf.get(), 1, kBytes);
+    filled = true;
+  }
+  const bool avx2 = cpu_features().avx2;
+  const size_t part = kBytes / size_t(threads);
+  for (auto _ : st) {
+    std::vector<uint64_t> sink(static_cast<size_t>(threads));
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t)
+      pool.emplace_back([&, t] {
+        sink[size_t(t)] = avx2 ? read_avx2(buf.get() + t * part, part) : read_scalar(buf.get() + t * part, part);
+      });
+    sink[0] = avx2 ? read_avx2(buf.get(), part) : read_scalar(buf.get(), part);
+    for (auto& th : pool) th.join();
+    benchmark::DoNotOptimize(sink.data());
+  }
+  st.counters["read_GB"] = benchmark::Counter(double(kBytes) * double(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  st.SetLabel(std::string(avx2 ? "avx2 loads, " : "scalar loads, ") + "512 MiB");
+}
+
+void register_all() {
+  benchmark::RegisterBenchmark("mem_read", bench_mem_read)->Arg(1)->Arg(2)->ArgName("threads")->UseRealTime()
+      ->Unit(benchmark::kMillisecond);
+  for (const BackendEntry& entry : backend_registry()) {
+    const auto probe = entry.create({1, ""});
+    // The oracle is slow by design: its figures are for scale only, decode shape only.
+    const bool slow = entry.name == "reference";
+    for (TensorType t : {TensorType::Q4_0, TensorType::Q8_0, TensorType::BF16, TensorType::F16, TensorType::F32}) {
+      if (!probe->supports(t)) continue;
+      for (const Shape& s : kShapes)
+        for (int64_t rows : {1, 16, 128, 512}) {
+          if (slow && rows > 1) continue;
+          const std::string name = entry.name + "/" + std::string(tensor_type_name(t)) + "/" + s.model + "/" +
+                                   s.name + "/rows:" + std::to_string(rows);
+          auto* b = s.moe ? benchmark::RegisterBenchmark(name.c_str(), bench_moe, entry, t, s, rows)
+                          : benchmark::RegisterBenchmark(name.c_str(), bench_linear, entry, t, s, rows);
+          b->UseRealTime()->Unit(benchmark::kMicrosecond);
+        }
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  register_all();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,168 @@
+#include "kernels/dot_q4_0_q8.h"
+
+#include "core/half.h"
+#include "core/tensor_type.h"
+#include "kernels/simd_helpers.h"
+
+namespace lfmb {
+
+namespace {
+
+// Decode streams each weight row once, RW rows side by side; the rows are too short for the
+// hardware prefetcher to ramp up, so each block prefetches the same place RW rows further on
+// (two register blocks ahead: contiguous data, about one memory latency away).
+
+struct Q4Scalar {
+  template <int RW, int RX>
+  static void block(const Int8Tile& t, int64_t w0, int64_t x0) {
+    const int64_t nb = t.a->blocks_per_row();
+    for (int i = 0; i < RX; ++i) {
+      const int64_t xr = t.x0 + x0 + i;
+      const int8_t* q = t.a->row_qs(xr);
+      const float* dx = t.a->row_d(xr);
+      for (int j = 0; j < RW; ++j) {
+        const auto* wb = reinterpret_cast<const BlockQ4_0*>(t.w + size_t(w0 + j) * t.w_stride);
+        float sum = 0.0f;
+        for (int64_t b = 0; b < nb; ++b) {
+          int32_t s = 0;
+          for (int k = 0; k < 16; ++k) {
+            s += ((wb[b].qs[k] & 0x0f) - 8) * q[b * 32 + k];
+            s += ((wb[b].qs[k] >> 4) - 8) * q[b * 32 + k + 16];
+          }
+          sum += f16_to_f32(wb[b].d) * dx[b] * float(s);
+        }
+        t.y[(x0 + i) * t.ldy + w0 + j] = sum;
+      }
+    }
+  }
+};
+
+// The 16 stored bytes hold values 0..15 in low nibbles and 16..31 in high nibbles: broadcast them
+// to both 128-bit halves, shift the upper half by 4 and mask, giving the 32 values in order.
+LFMB_TARGET_AVX2 inline __m256i unpack_nibbles(const uint8_t* qs) {
+  const __m256i v = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(qs)));
+  return _mm256_and_si256(_mm256_srlv_epi64(v, _mm256_setr_epi64x(0, 0, 4, 4)), _mm256_set1_epi8(0x0f));
+}
+
+struct Q4Avx2 {
+  template <int RW, int RX>
+  LFMB_TARGET_AVX2 static void block(const Int8Tile& t, int64_t w0, int64_t x0) {
+    const int64_t nb = t.a->blocks_per_row();
+    const BlockQ4_0* wr[RW];
+    for (int j = 0; j < RW; ++j) wr[j] = reinterpret_cast<const BlockQ4_0*>(t.w + size_t(w0 + j) * t.w_stride);
+    const int8_t* xq[RX];
+    const float* xd[RX];
+    const int32_t* xb[RX];
+    for (int i = 0; i < RX; ++i) {
+      xq[i] = t.a->row_qs(t.x0 + x0 + i);
+      xd[i] = t.a->row_d(t.x0 + x0 + i);
+      xb[i] = t.a->row_bias(t.x0 + x0 + i);
+    }
+    __m256 acc[RW][RX];
+    for (int j = 0; j < RW; ++j)
+      for (int i = 0; i < RX; ++i) acc[j][i] = _mm256_setzero_ps();
+    const __m256i ones = _mm256_set1_epi16(1);
+    const size_t prefetch_ahead = 2 * RW * t.w_stride;
+    for (int64_t b = 0; b < nb; ++b) {
+      __m256i a[RX];
+      for (int i = 0; i < RX; ++i) a[i] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq[i] + b * 32));
+      for (int j = 0; j < RW; ++j) {
+        _mm_prefetch(reinterpret_cast<const char*>(wr[j] + b) + prefetch_ahead, _MM_HINT_T0);
+        const __m256i q = unpack_nibbles(wr[j][b].qs);
+        const float dw = _cvtsh_ss(wr[j][b].d);
+        for (int i = 0; i < RX; ++i) {
+          // maddubs: u8 nibble × s8 activation, pairs summed in int16 (≤ 2·15·127, no saturation).
+          __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(q, a[i]), ones);
+          s = _mm256_add_epi32(s, _mm256_zextsi128_si256(_mm_cvtsi32_si128(xb[i][b])));
+          acc[j][i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(dw * xd[i][b]), acc[j][i]);
+        }
+      }
+    }
+    for (int i = 0; i < RX; ++i)
+      for (int j = 0; j < RW; ++j) t.y[(x0 + i) * t.ldy + w0 + j] = simd::hsum_avx2(acc[j][i]);
+  }
+};
+
+// AVX-512 VNNI (256-bit lanes; Zen 4 runs 512-bit ops at half rate, so fewer ops beats wider
+// ones): two blocks per step. The 32 stored bytes of blocks b, b+1 are masked once for the low
+// nibbles [b 0–15 | b+1 0–15] and shifted once for the high ones [b 16–31 | b+1 16–31]; the
+// activations are regrouped the same way, so two dpbusd leave block b's sum in lanes 0–3 and
+// block b+1's in lanes 4–7, scaled by [d_b ×4 | d_b+1 ×4].
+struct Q4Avx512 {
+  template <int RW, int RX>
+  LFMB_TARGET_AVX512 static void block(const Int8Tile& t, int64_t w0, int64_t x0) {
+    const int64_t nb = t.a->blocks_per_row();
+    const BlockQ4_0* wr[RW];
+    for (int j = 0; j < RW; ++j) wr[j] = reinterpret_cast<const BlockQ4_0*>(t.w + size_t(w0 + j) * t.w_stride);
+    const int8_t* xq[RX];
+    const float* xd[RX];
+    const int32_t* xb[RX];
+    for (int i = 0; i < RX; ++i) {
+      xq[i] = t.a->row_qs(t.x0 + x0 + i);
+      xd[i] = t.a->row_d(t.x0 + x0 + i);
+      xb[i] = t.a->row_bias(t.x0 + x0 + i);
+    }
+    __m256 acc[RW][RX];
+    for (int j = 0; j < RW; ++j)
+      for (int i = 0; i < RX; ++i) acc[j][i] = _mm256_setzero_ps();
+    const size_t prefetch_ahead = 2 * RW * t.w_stride;
+    const __m256i low4 = _mm256_set1_epi8(0x0f);
+    const __m256i halves = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1);
+    const __m256i bias_lanes = _mm256_setr_epi32(0, 0, 0, 0, 1, 0, 0, 0);
+    int64_t b = 0;
+    for (; b + 2 <= nb; b += 2) {
+      __m256i a_lo[RX], a_hi[RX], bias[RX];
+      __m256 da[RX];
+      for (int i = 0; i < RX; ++i) {
+        const __m256i a0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq[i] + b * 32));
+        const __m256i a1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq[i] + b * 32 + 32));
+        a_lo[i] = _mm256_permute2x128_si256(a0, a1, 0x20);
+        a_hi[i] = _mm256_permute2x128_si256(a0, a1, 0x31);
+        const __m128i two = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(xb[i] + b));
+        bias[i] = _mm256_maskz_permutexvar_epi32(0x11, bias_lanes, _mm256_castsi128_si256(two));
+        da[i] = _mm256_permutexvar_ps(halves, _mm256_castps128_ps256(_mm_castsi128_ps(
+                                                  _mm_loadl_epi64(reinterpret_cast<const __m128i*>(xd[i] + b)))));
+      }
+      for (int j = 0; j < RW; ++j) {
+        const BlockQ4_0* blk = wr[j] + b;
+        _mm_prefetch(reinterpret_cast<const char*>(blk) + prefetch_ahead, _MM_HINT_T0);
+        const __m256i v = _mm256_inserti128_si256(
+            _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk[0].qs))),
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk[1].qs)), 1);
+        const __m256i lo = _mm256_and_si256(v, low4);
+        const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
+        const __m128i dh = _mm_insert_epi16(_mm_cvtsi32_si128(blk[0].d), blk[1].d, 1);
+        const __m256 dw = _mm256_permutexvar_ps(halves, _mm256_castps128_ps256(_mm_cvtph_ps(dh)));
+        for (int i = 0; i < RX; ++i) {
+          const __m256i s = _mm256_dpbusd_epi32(_mm256_dpbusd_epi32(bias[i], lo, a_lo[i]), hi, a_hi[i]);
+          acc[j][i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(dw, da[i]), acc[j][i]);
+        }
+      }
+    }
+    for (; b < nb; ++b) {  // odd block count: the last block on 256-bit lanes
+      for (int j = 0; j < RW; ++j) {
+        const __m256i q = unpack_nibbles(wr[j][b].qs);
+        const float dw = _cvtsh_ss(wr[j][b].d);
+        for (int i = 0; i < RX; ++i) {
+          const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq[i] + b * 32));
+          const __m256i s = _mm256_dpbusd_epi32(_mm256_zextsi128_si256(_mm_cvtsi32_si128(xb[i][b])), q, a);
+          acc[j][i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(dw * xd[i][b]), acc[j][i]);
+        }
+      }
+    }
+    for (int i = 0; i < RX; ++i)
+      for (int j = 0; j < RW; ++j) t.y[(x0 + i) * t.ldy + w0 + j] = simd::hsum_avx2(acc[j][i]);
+  }
+};
+
+}  // namespace
+
+void gemm_q4_0_q8(Isa isa, const Int8Tile& t) {
+  switch (isa) {
+    case Isa::Avx512: return drive_tile<Q4Avx512, 4, 4>(t);
+    case Isa::Avx2: return drive_tile<Q4Avx2, 4, 2>(t);
+    case Isa::Scalar: return drive_tile<Q4Scalar, 1, 1>(t);
+  }
+}
+
+}  // namespace lfmb

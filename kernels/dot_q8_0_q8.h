@@ -1,0 +1,10 @@
+// Q8_0 weights (GGUF blocks as stored) × int8 dynamic activations: per block of 32,
+// y += d_w · d_x · Σ w · q, the integer dot computed exactly in int32.
+#pragma once
+#include "kernels/matmul_tile.h"
+
+namespace lfmb {
+
+void gemm_q8_0_q8(Isa isa, const Int8Tile& t);
+
+}  // namespace lfmb
