@@ -46,7 +46,7 @@ exclude:
   }
 }
 
-TEST_CASE("--set overrides base values and collapses a swept key", "[harness]") {
+TEST_CASE("overrides (--set) replace base values and collapse a swept key", "[harness]") {
   const std::string yaml = "run: {model: m.gguf}\nsweep: {threads: [1, 2]}\n";
   const auto cfg = parse_run_config(yaml, "c.yaml", {"threads=2", "n_gen=7", "depth=[0, 4096]"});
   REQUIRE(cfg.runs.size() == 1);
