@@ -10,7 +10,6 @@
 //       --benchmark_repetitions=5 --benchmark_report_aggregates_only=true  (one command line)
 // Threads per backend: $LFMB_BENCH_THREADS (default: all logical CPUs).
 #include <benchmark/benchmark.h>
-#include <immintrin.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -25,6 +24,7 @@
 #include "core/half.h"
 #include "core/tensor_type.h"
 #include "kernels/cpu_features.h"
+#include "kernels/read_bandwidth.h"
 
 using namespace lfmb;
 
@@ -201,27 +201,7 @@ void bench_moe(benchmark::State& st, const BackendEntry& entry, TensorType t, co
                2.0 * 3.0 * double(tokens * kExpertsUsed * s.n_in * s.n_out));
 }
 
-// Streaming read of a buffer larger than any cache, with 256-bit loads where the CPU has them.
-__attribute__((target("avx2"))) uint64_t read_avx2(const uint8_t* p, size_t n) {
-  __m256i acc = _mm256_setzero_si256();
-  for (size_t i = 0; i + 128 <= n; i += 128) {
-    const auto* v = reinterpret_cast<const __m256i*>(p + i);
-    acc = _mm256_xor_si256(acc, _mm256_xor_si256(_mm256_xor_si256(_mm256_load_si256(v), _mm256_load_si256(v + 1)),
-                                                 _mm256_xor_si256(_mm256_load_si256(v + 2), _mm256_load_si256(v + 3))));
-  }
-  return uint64_t(_mm256_extract_epi64(acc, 0) ^ _mm256_extract_epi64(acc, 3));
-}
-
-uint64_t read_scalar(const uint8_t* p, size_t n) {
-  uint64_t acc = 0;
-  for (size_t i = 0; i + 8 <= n; i += 8) {
-    uint64_t v;
-    std::memcpy(&v, p + i, 8);
-    acc ^= v;
-  }
-  return acc;
-}
-
+// Streaming read of a buffer larger than any cache (kernels/read_bandwidth, as the harness uses).
 void bench_mem_read(benchmark::State& st) {
   const int threads = int(st.range(0));
   constexpr size_t kBytes = 512ull << 20;
@@ -239,9 +219,9 @@ void bench_mem_read(benchmark::State& st) {
     std::vector<std::thread> pool;
     for (int t = 1; t < threads; ++t)
       pool.emplace_back([&, t] {
-        sink[size_t(t)] = avx2 ? read_avx2(buf.get() + t * part, part) : read_scalar(buf.get() + t * part, part);
+        sink[size_t(t)] = stream_read(buf.get() + t * part, part);
       });
-    sink[0] = avx2 ? read_avx2(buf.get(), part) : read_scalar(buf.get(), part);
+    sink[0] = stream_read(buf.get(), part);
     for (auto& th : pool) th.join();
     benchmark::DoNotOptimize(sink.data());
   }

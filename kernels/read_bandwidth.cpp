@@ -45,13 +45,17 @@ uint64_t read_scalar(const uint8_t* p, size_t n) {
 
 }  // namespace
 
+uint64_t stream_read(const uint8_t* p, size_t n) {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  return avx2 ? read_avx2(p, n) : read_scalar(p, n);
+}
+
 BandwidthResult measure_read_bandwidth(int threads, size_t buffer_bytes, int repetitions) {
   threads = std::max(1, threads);
   buffer_bytes = std::max<size_t>(buffer_bytes / (128 * size_t(threads)), 1) * 128 * size_t(threads);
   auto* raw = static_cast<uint8_t*>(std::aligned_alloc(64, buffer_bytes));
   std::unique_ptr<uint8_t, decltype(&std::free)> buf(raw, &std::free);
   std::memset(raw, 1, buffer_bytes);  // fault every page in before timing
-  const bool avx2 = __builtin_cpu_supports("avx2");
   const size_t share = buffer_bytes / size_t(threads);
 
   BandwidthResult r;
@@ -63,7 +67,7 @@ BandwidthResult measure_read_bandwidth(int threads, size_t buffer_bytes, int rep
   std::vector<double> seconds;
   auto pass = [&](int t) {
     const uint8_t* p = raw + size_t(t) * share;
-    sink[size_t(t)] ^= avx2 ? read_avx2(p, share) : read_scalar(p, share);
+    sink[size_t(t)] ^= stream_read(p, share);
   };
   for (int rep = -1; rep < repetitions; ++rep) {
     std::vector<std::thread> pool;

@@ -3,6 +3,7 @@
 // roofline divides the bytes one token must read by this figure, measured in the same run.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace lfmb {
@@ -13,6 +14,10 @@ struct BandwidthResult {
   int threads = 1;
   size_t buffer_bytes = 0;
 };
+
+// Reads n bytes (64-byte aligned) once with the widest loads this CPU has; returns a checksum so
+// the loads cannot be optimised away.
+uint64_t stream_read(const uint8_t* p, size_t n);
 
 // `repetitions` timed passes over a `buffer_bytes` buffer (after one untimed pass that also
 // faults the pages in), split across `threads` threads.
