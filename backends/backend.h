@@ -4,6 +4,7 @@
 // Adding a backend = one class implementing this + one line in backends/registry.cpp.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -52,6 +53,11 @@ class Backend {
   virtual std::string_view name() const = 0;
   // Can this backend compute with weights stored as `t`?
   virtual bool supports(TensorType t) const = 0;
+  // Compute types it accepts as BackendOptions::dtype (`--dtype`, YAML `dtype`) on this CPU and
+  // with this build's libraries, default first. Empty: it always computes on the stored type.
+  virtual std::vector<std::string> dtypes() const { return {}; }
+  // The compute type in use ("" when dtypes() is empty).
+  virtual std::string dtype() const { return {}; }
   // Bytes prepare() will allocate for `w` (0 when it uses the stored bytes in place). The model
   // sums this over all weights and refuses to load before allocating when it would not fit.
   virtual uint64_t prepared_bytes(const WeightView& w) const = 0;
@@ -67,6 +73,12 @@ class Backend {
   virtual void moe(const PreparedWeight& gate, const PreparedWeight& up, const PreparedWeight& down,
                    const float* x, int64_t n_tokens, int k, const int32_t* experts, const float* weights,
                    float* y);
+
+  // Runs fn(i) once for every i in [0, n) on the backend's own threads. The model uses it for its
+  // non-matmul work (attention, convolution, routing) so a process has one set of worker threads.
+  virtual void parallel_for(int64_t n, const std::function<void(int64_t)>& fn) {
+    for (int64_t i = 0; i < n; ++i) fn(i);
+  }
 
   // One line naming the kernels used per weight type (for results and `lfmb backends`).
   virtual std::string describe() const { return std::string(name()); }

@@ -26,6 +26,7 @@ class NativeBackend final : public Backend {
   void linear(const PreparedWeight& w, int64_t mat, const float* x, int64_t n_rows, float* y) override;
   void moe(const PreparedWeight& gate, const PreparedWeight& up, const PreparedWeight& down, const float* x,
            int64_t n_tokens, int k, const int32_t* experts, const float* weights, float* y) override;
+  void parallel_for(int64_t n, const std::function<void(int64_t)>& fn) override { pool_.parallel_for(n, fn); }
   std::string describe() const override;
 
   Isa isa() const { return isa_; }
