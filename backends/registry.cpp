@@ -1,7 +1,9 @@
 #include "backends/registry.h"
 
 #include "backends/native/native_backend.h"
+#include "backends/openblas/openblas_backend.h"
 #include "backends/reference/reference_backend.h"
+#include "backends/xnnpack/xnnpack_backend.h"
 #include "core/error.h"
 
 namespace lfmb {
@@ -12,6 +14,8 @@ const std::vector<BackendEntry>& backend_registry() {
        [](const BackendOptions& o) { return std::make_unique<ReferenceBackend>(o); }},
       {"native", "hand-written AVX-512/AVX2 kernels on the stored GGUF blocks (int8 activations for Q4_0/Q8_0), fused MoE",
        [](const BackendOptions& o) { return std::make_unique<NativeBackend>(o); }},
+      {"openblas", "OpenBLAS cblas_sgemv/sgemm on float32 weights converted at load", [](const BackendOptions& o) { return std::make_unique<OpenblasBackend>(o); }},
+      {"xnnpack", "XNNPACK fully-connected operators (f32, f16) on weights packed at load, one pthreadpool", [](const BackendOptions& o) { return std::make_unique<XnnpackBackend>(o); }},
   };
   return entries;
 }
