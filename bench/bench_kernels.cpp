@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "backends/registry.h"
+#include "backends/thread_environment.h"
 #include "core/half.h"
 #include "core/tensor_type.h"
 #include "kernels/cpu_features.h"
@@ -254,6 +255,7 @@ void register_all() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  lfmb::settle_thread_environment(argv);
   register_all();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
