@@ -193,7 +193,7 @@ struct Q4Avx512 {
       xd[i] = t.a->row_d(t.x0 + x0 + i);
       xb[i] = t.a->row_bias(t.x0 + x0 + i);
     }
-    const size_t prefetch_ahead = 2 * RW * t.w_stride;
+    const size_t prefetch_ahead = 2 * RW * t.w_stride; // PF
     __m256 acc[RW][RX];
     for (int j = 0; j < RW; ++j)
       for (int i = 0; i < RX; ++i) acc[j][i] = _mm256_setzero_ps();
