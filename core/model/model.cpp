@@ -160,13 +160,25 @@ std::vector<float> Session::prefill(const std::vector<int32_t>& tokens) {
   return logits;
 }
 
+std::vector<float> Session::prefill_last(const std::vector<int32_t>& tokens) {
+  const int64_t n = int64_t(tokens.size());
+  check_tokens(tokens.data(), n);
+  if (n == 0) throw Error(m_.path() + ": prefill of an empty prompt has no last logits");
+  std::vector<float> logits(size_t(m_.config_.n_vocab));
+  for (int64_t i = 0; i < n; i += m_.opts_.n_batch) {
+    const int64_t len = std::min(m_.opts_.n_batch, n - i);
+    forward(tokens.data() + i, len, logits.data(), /*last_only=*/true);  // the last chunk's write wins
+  }
+  return logits;
+}
+
 std::vector<float> Session::decode(int32_t token) {
   std::vector<float> logits(size_t(m_.config_.n_vocab));
   forward(&token, 1, logits.data());
   return logits;
 }
 
-void Session::forward(const int32_t* tokens, int64_t n, float* logits) {
+void Session::forward(const int32_t* tokens, int64_t n, float* logits, bool last_only) {
   const ModelConfig& c = m_.config_;
   Backend& be = *m_.backend_;
   check_tokens(tokens, n);
@@ -233,8 +245,9 @@ void Session::forward(const int32_t* tokens, int64_t n, float* logits) {
     }
     for (int64_t i = 0; i < n * E; ++i) x[size_t(i)] += out[size_t(i)];
   }
-  rms_norm(x.data(), m_.final_norm_.data(), n, E, c.rms_eps, h.data());
-  be.linear(*m_.lm_head_, 0, h.data(), n, logits);
+  const int64_t first_out = last_only ? n - 1 : 0;
+  rms_norm(x.data() + first_out * E, m_.final_norm_.data(), n - first_out, E, c.rms_eps, h.data());
+  be.linear(*m_.lm_head_, 0, h.data(), n - first_out, logits);
   pos_ += n;
 }
 

@@ -62,12 +62,16 @@ class Session {
   int64_t position() const { return pos_; }
   // Runs the tokens (chunked by n_batch) and returns n_tokens × n_vocab logits.
   std::vector<float> prefill(const std::vector<int32_t>& tokens);
+  // Same, but only the last position's n_vocab logits: what generation and throughput runs need
+  // (the LM head runs on one row, no n_tokens × n_vocab buffer).
+  std::vector<float> prefill_last(const std::vector<int32_t>& tokens);
   // One token through the caches; returns n_vocab logits.
   std::vector<float> decode(int32_t token);
 
  private:
   void check_tokens(const int32_t* tokens, int64_t n) const;  // n_ctx and vocabulary range
-  void forward(const int32_t* tokens, int64_t n, float* logits);
+  // logits: n × n_vocab, or 1 × n_vocab for the last token only when last_only.
+  void forward(const int32_t* tokens, int64_t n, float* logits, bool last_only = false);
   const Model& m_;
   int64_t pos_ = 0;
   std::vector<std::vector<float>> k_cache_, v_cache_, conv_state_;  // per layer
