@@ -143,8 +143,8 @@ TEST_CASE("validation names the key and the problem before anything runs", "[run
   CHECK_THAT(validation_error(bad), Catch::StartsWith("cfg.yaml:7: key 'n_ctx': n_ctx 10 is shorter than the 15"));
 
   bad = p;
-  bad.depth = {500};  // tiny presets train on 512 positions
-  CHECK_THAT(validation_error(bad), Catch::Contains("key 'depth': the tests need 509 positions"));
+  bad.depth = {600};  // tiny presets train on 512 positions
+  CHECK_THAT(validation_error(bad), Catch::Contains("key 'depth': the tests need 609 positions"));
 
   bad = p;
   bad.n_prompt = {0};
