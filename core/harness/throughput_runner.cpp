@@ -81,10 +81,11 @@ const BandwidthResult& ThroughputRunner::bandwidth(int threads) {
 
 std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vector<TestSpec>& tests,
                                               const ProgressFn& progress) {
-  const auto say = [&](const std::string& what) {
-    if (progress) progress(fmt::format("{} {} t{}: {}", p.model.label(), p.backend, p.threads, what));
-  };
   const int threads = resolved_threads(p.threads);
+  const auto say = [&](const std::string& what) {
+    if (progress) progress(fmt::format("{} {}{} t{}: {}", p.model.label(), p.backend, p.dtype.empty() ? "" : " " + p.dtype,
+                                       threads, what));
+  };
   const int n_ctx = p.n_ctx > 0 ? p.n_ctx : context_needed(tests);
 
   // Bandwidth first, while no model occupies memory or cache.
