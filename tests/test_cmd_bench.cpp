@@ -66,6 +66,19 @@ TEST_CASE("lfmb bench: -b NUMBER is llama-bench's batch size, -o jsonl and csv",
   CHECK_THAT(md.out, Catch::Contains("| model") && Catch::Contains(" pp4 |") && Catch::Contains(" tg2 |"));
 }
 
+TEST_CASE("lfmb bench -pg PP,TG measures prefill and decode as one test", "[cli][bench]") {
+  const auto r = run_lfmb({"bench", "--preset", "tiny-lfm2", "-p", "0", "-n", "0", "-pg", "4,2", "-r", "1", "-t", "1",
+                           "-o", "json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  REQUIRE(j.size() == 1);
+  CHECK(j[0]["n_prompt"] == 4);
+  CHECK(j[0]["n_gen"] == 2);
+  CHECK(j[0]["avg_ts"].get<double>() == Approx(6 * 1e9 / j[0]["samples_ns"][0].get<double>()).epsilon(1e-6));
+  CHECK(run_lfmb({"bench", "--preset", "tiny-lfm2", "-pg", "4"}).exit_code == 2);
+}
+
 TEST_CASE("lfmb bench rejects bad input with one line", "[cli][bench]") {
   const auto b = run_lfmb({"bench", "--preset", "tiny-lfm2", "-b", "nosuch", "-r", "1"});
   CHECK(b.exit_code == 1);

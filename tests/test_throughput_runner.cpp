@@ -166,3 +166,20 @@ TEST_CASE("validation refuses a synthesized model that does not fit in memory, w
   }
   CHECK_THAT(validation_error(p), Catch::Contains("key 'model': lfm2-8b-a1b F32 (synth) on native needs"));
 }
+
+TEST_CASE("runner: a prompt+generation test times prefill and decode together (llama-bench -pg)", "[runner]") {
+  ThroughputRunner runner(size_t(4) << 20);
+  RunParams p = tiny("tiny-lfm2");
+  p.repetitions = 2;
+  const std::vector<TestSpec> tests = {{6, 3, 0}, {6, 3, 5}};
+  CHECK(context_needed(tests) == 5 + 6 + 3);
+  const auto results = runner.run(p, tests);
+  REQUIRE(results.size() == 2);
+  CHECK(results[0].test == "pp6+tg3");
+  CHECK(results[1].test == "pp6+tg3 @ d5");
+  for (const auto& r : results) {
+    REQUIRE(r.samples_ns.size() == 2);
+    for (size_t i = 0; i < 2; ++i) CHECK(r.samples_ts[i] == Approx(9 * 1e9 / r.samples_ns[i]));
+    CHECK_FALSE(r.to_json().contains("roofline"));
+  }
+}

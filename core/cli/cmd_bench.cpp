@@ -203,8 +203,23 @@ int run_bench(const ParsedArgs& args) {
   std::vector<std::string> dtypes = list_values(args, "--dtype");
   if (dtypes.empty()) dtypes = {""};
 
-  // One run per (model, backend, dtype, threads, batch); its tests are every pp and tg length at
-  // every depth.
+  // The tests of every run: each pp and tg length and each -pg pair, at every depth.
+  std::vector<TestSpec> tests;
+  for (int np : n_prompt)
+    for (int d : depth)
+      if (np > 0) tests.push_back({np, 0, d});
+  for (int ng : n_gen)
+    for (int d : depth)
+      if (ng > 0) tests.push_back({0, ng, d});
+  for (const auto& pg : args.all("--prompt-gen")) {
+    const size_t comma = pg.find(',');
+    if (comma == std::string::npos) throw UsageError("bench: -pg expects PP,TG (e.g. 512,128), got '" + pg + "'");
+    const int np = to_int("-pg", pg.substr(0, comma), 1, 1 << 20), ng = to_int("-pg", pg.substr(comma + 1), 1, 1 << 20);
+    for (int d : depth) tests.push_back({np, ng, d});
+  }
+  if (tests.empty()) throw UsageError("bench: nothing to measure (every -p and -n is 0 and no -pg)");
+
+  // One run per (model, backend, dtype, threads, batch).
   std::vector<std::pair<ModelSpec, RunParams>> runs;
   for (const auto& m : models)
     for (const auto& b : backends)
@@ -222,17 +237,9 @@ int run_bench(const ParsedArgs& args) {
             p.repetitions = repetitions;
             p.warmup = args.has("--no-warmup") ? 0 : 1;
             p.n_batch = nb;
-            validate_run(p, [&](const std::string& key) { return "bench: " + m.label() + ": " + key; });
+            validate_run(p, tests, [&](const std::string& key) { return "bench: " + m.label() + ": " + key; });
             runs.emplace_back(m, p);
           }
-
-  std::vector<TestSpec> tests;
-  for (int np : n_prompt)
-    for (int d : depth)
-      if (np > 0) tests.push_back({np, 0, d});
-  for (int ng : n_gen)
-    for (int d : depth)
-      if (ng > 0) tests.push_back({0, ng, d});
 
   const DeviceInfo device = detect_device();
   ThroughputRunner runner;
@@ -269,12 +276,13 @@ int run_bench(const ParsedArgs& args) {
 Command bench_command() {
   return {{"bench",
            "lfmb bench -m FILE.gguf [-m FILE2 ...] [--preset NAME[:TYPE]] [-p 512] [-n 128] [-d 0] [-t N] [-r 5] "
-           "[-b BACKEND|BATCH] [--dtype D] [-o md|json|jsonl|csv]",
+           "[-pg PP,TG] [-b BACKEND|BATCH] [--dtype D] [-o md|json|jsonl|csv]",
            "llama-bench-compatible benchmark: comma lists and repeated flags are combined like llama-bench's.",
            {{"--model,-m", "FILE", "GGUF model (repeatable, comma list)", true},
             {"--preset", "NAME[:TYPE]", "a synthesized model instead of a file, e.g. lfm2-8b-a1b:q4_0 (repeatable)", true},
             {"--n-prompt,-p", "N", "prompt lengths for pp tests, 0 = none (default 512)", true},
             {"--n-gen,-n", "N", "generated tokens for tg tests, 0 = none (default 128)", true},
+            {"--prompt-gen,-pg", "PP,TG", "prefill PP tokens then decode TG in one timed test (repeatable)", true},
             {"--n-depth,-d", "N", "context depth filled before each test (default 0)", true},
             {"--threads,-t", "N", "threads, 0 = all cores (default 0)", true},
             {"--repetitions,-r", "N", "measured repetitions per test (default 5)"},

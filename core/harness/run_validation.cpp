@@ -9,7 +9,6 @@
 #include "core/error.h"
 #include "core/gguf_reader.h"
 #include "core/harness/decode_roofline.h"
-#include "core/harness/throughput_runner.h"
 #include "core/model/memory_plan.h"
 #include "core/model/model_config.h"
 #include "core/synth/synthesize.h"
@@ -42,7 +41,9 @@ uint64_t synthesized_memory_need(const ModelSynthesizer& synth, TensorType type,
 
 }  // namespace
 
-void validate_run(const RunParams& p, const WhereFn& where) {
+void validate_run(const RunParams& p, const WhereFn& where) { validate_run(p, planned_tests(p), where); }
+
+void validate_run(const RunParams& p, const std::vector<TestSpec>& tests, const WhereFn& where) {
   const auto fail = [&](const std::string& key, const std::string& what) { throw Error(where(key) + ": " + what); };
 
   // Backend and compute type.
@@ -62,7 +63,6 @@ void validate_run(const RunParams& p, const WhereFn& where) {
   }
 
   // The model's shape, without loading or synthesizing it.
-  const std::vector<TestSpec> tests = planned_tests(p);
   if (tests.empty()) fail("n_gen", "nothing to measure: every n_prompt is 0 and n_gen is 0");
   const int needed = context_needed(tests);
   const int64_t n_ctx = p.n_ctx > 0 ? p.n_ctx : needed;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/harness/run_params.h"
+#include "core/harness/throughput_runner.h"
 
 namespace lfmb {
 
@@ -13,7 +14,8 @@ namespace lfmb {
 // "configs/x.yaml:12: key 'backend'"; errors read "<where>: <problem>".
 using WhereFn = std::function<std::string(const std::string& key)>;
 
-// Throws lfmb::Error on the first problem found.
+// Throws lfmb::Error on the first problem found. `tests` default to planned_tests(p).
+void validate_run(const RunParams& p, const std::vector<TestSpec>& tests, const WhereFn& where);
 void validate_run(const RunParams& p, const WhereFn& where);
 
 }  // namespace lfmb

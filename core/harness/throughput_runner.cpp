@@ -63,7 +63,7 @@ std::vector<TestSpec> planned_tests(const RunParams& p) {
 
 int context_needed(const std::vector<TestSpec>& tests) {
   int n = 0;
-  for (const auto& t : tests) n = std::max(n, t.depth + (t.n_gen > 0 ? t.n_gen : t.n_prompt + 1));
+  for (const auto& t : tests) n = std::max(n, t.depth + std::max(t.n_prompt + 1, t.n_prompt + t.n_gen));
   return n;
 }
 
@@ -148,7 +148,13 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
                       measured ? p.repetitions : p.warmup));
       Session s = filled ? *filled : Session(*model);
       double ns = 0;
-      if (spec.n_gen == 0) {
+      if (spec.n_gen > 0 && spec.n_prompt > 0) {
+        const std::vector<int32_t> prompt = random_tokens(spec.n_prompt), gen = random_tokens(spec.n_gen);
+        const Clock::time_point t0 = Clock::now();
+        s.prefill(prompt);
+        for (int32_t t : gen) s.decode(t);
+        ns = ns_since(t0);
+      } else if (spec.n_gen == 0) {
         const std::vector<int32_t> prompt = random_tokens(spec.n_prompt);
         const int32_t next = token(rng);
         const Clock::time_point t0 = Clock::now();
@@ -173,12 +179,12 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
       }
       if (!measured) continue;
       r.samples_ns.push_back(ns);
-      r.samples_ts.push_back(double(spec.n_gen > 0 ? spec.n_gen : spec.n_prompt) * 1e9 / ns);
+      r.samples_ts.push_back(double(spec.n_prompt + spec.n_gen) * 1e9 / ns);
     }
     r.ts = summarize(r.samples_ts);
     if (spec.n_gen == 0) {
       r.ttft_ms = ttft_ns / p.repetitions / 1e6;
-    } else {
+    } else if (spec.n_prompt == 0) {
       // KV bytes at the mean position of the measured tokens.
       r.decode_bytes_per_token = weight_bytes + kv_bytes_read(c, spec.depth + spec.n_gen / 2);
       r.bandwidth_gbps = bw.median_gbps;

@@ -15,7 +15,8 @@
 
 namespace lfmb {
 
-// One test of a run: a prefill test when n_gen == 0, a decode test otherwise.
+// One test of a run: prefill (pp) when n_gen == 0, decode (tg) when n_prompt == 0, both in one
+// timed span (llama-bench's -pg, t/s over n_prompt + n_gen tokens) otherwise.
 struct TestSpec {
   int n_prompt = 0;
   int n_gen = 0;
