@@ -232,9 +232,9 @@ void Session::forward(const int32_t* tokens, int64_t n, float* logits) {
       std::vector<int32_t> experts(size_t(n * k));
       std::vector<float> weights(size_t(n * k));
       route_tokens(h.data(), L.router.data(), L.router_bias.data(), n, E, c.n_expert, k, experts.data(), weights.data());
+      be.moe(*L.gate_exps, *L.up_exps, *L.down_exps, h.data(), n, k, experts.data(), weights.data(), out.data());
       if (count_routing_)
         for (int32_t e : experts) ++expert_counts_[size_t(il)][size_t(e)];
-      be.moe(*L.gate_exps, *L.up_exps, *L.down_exps, h.data(), n, k, experts.data(), weights.data(), out.data());
     } else {
       a.resize(size_t(n * c.n_ff));
       b.resize(size_t(n * c.n_ff));
