@@ -93,6 +93,17 @@ TEST_CASE("lfmb run writes <device>/<date>-<name>.json and .csv and prints the t
   CHECK(std::count(rep.out.begin(), rep.out.end(), '\n') == 5);
 }
 
+TEST_CASE("lfmb run that cannot write its results fails with one line and leaves no file", "[cli][runner]") {
+  const std::string dir = temp_dir();
+  write_file(dir + "/one.yaml", "run: {model: {preset: tiny-lfm2}, threads: 1, n_prompt: 4, n_gen: 0, repetitions: 1}\n");
+  write_file(dir + "/blocker", "a file where the results directory should go");
+  const auto r = run_lfmb({"run", dir + "/one.yaml", "--out", dir + "/blocker"});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("lfmb: error: " + dir + "/blocker/"));
+  CHECK(r.out.empty());
+  CHECK(files_under(dir) == std::vector<fs::path>{dir + "/blocker", dir + "/one.yaml"});
+}
+
 TEST_CASE("lfmb run --dry-run lists the expanded runs; --set overrides a key", "[cli][runner]") {
   const std::string dir = temp_dir();
   write_file(dir + "/tiny.yaml", kTinySweep);
