@@ -41,6 +41,9 @@ MappedFile::MappedFile(std::string display_name, AnonymousMapping memory) : path
   if (data_) ::mprotect(const_cast<uint8_t*>(data_), size_, PROT_READ);
 }
 
+MappedFile::MappedFile(MappedFile&& other) noexcept
+    : path_(std::move(other.path_)), data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+
 MappedFile::~MappedFile() {
   if (data_) ::munmap(const_cast<uint8_t*>(data_), size_);
 }

@@ -18,6 +18,10 @@ class MappedFile {
   ~MappedFile();
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
+  // Movable so a GgufFile built in memory can be handed to a Model; the mapping stays put, so
+  // pointers into it remain valid.
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&&) = delete;
 
   const uint8_t* data() const { return data_; }
   size_t size() const { return size_; }

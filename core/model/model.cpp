@@ -59,8 +59,12 @@ WeightView view_of(const GgufTensorInfo& t) {
 
 }  // namespace
 
-Model::Model(const std::string& path, const ModelOptions& opts) : file_(path), config_(model_config_from_gguf(file_)), opts_(opts) {
+Model::Model(const std::string& path, const ModelOptions& opts) : Model(GgufFile(path), opts) {}
+
+Model::Model(GgufFile file, const ModelOptions& opts)
+    : file_(std::move(file)), config_(model_config_from_gguf(file_)), opts_(opts) {
   const ModelConfig& c = config_;
+  const std::string& path = file_.path();
   if (opts_.n_ctx <= 0) opts_.n_ctx = std::min<int64_t>(c.n_ctx_train > 0 ? c.n_ctx_train : 4096, 4096);
   if (opts_.n_batch <= 0) throw Error("n_batch must be positive");
   backend_ = create_backend(opts_.backend, BackendOptions{opts_.threads, opts_.dtype});
@@ -137,6 +141,16 @@ void Session::reset() {
   pos_ = 0;
   // Only the conv states carry over implicitly; the KV cache is overwritten before being read.
   for (auto& s : conv_state_) std::fill(s.begin(), s.end(), 0.0f);
+}
+
+void Session::count_expert_routing(bool on) {
+  count_routing_ = on;
+  const ModelConfig& c = m_.config_;
+  if (on && expert_counts_.empty()) {
+    expert_counts_.resize(size_t(c.n_layer));
+    for (int64_t il = 0; il < c.n_layer; ++il)
+      if (c.layer_is_moe(il)) expert_counts_[size_t(il)].assign(size_t(c.n_expert), 0);
+  }
 }
 
 void Session::check_tokens(const int32_t* tokens, int64_t n) const {
@@ -235,6 +249,8 @@ void Session::forward(const int32_t* tokens, int64_t n, float* logits, bool last
       route_tokens(h.data(), L.router.data(), L.router_bias.data(), n, E, c.n_expert, k, experts.data(), weights.data(),
                    isa, parallel);
       be.moe(*L.gate_exps, *L.up_exps, *L.down_exps, h.data(), n, k, experts.data(), weights.data(), out.data());
+      if (count_routing_)
+        for (int32_t e : experts) ++expert_counts_[size_t(il)][size_t(e)];
     } else {
       a.resize(size_t(n * c.n_ff));
       b.resize(size_t(n * c.n_ff));
