@@ -137,7 +137,7 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
     if (spec.depth > 0) {
       say(r.test + ": filling depth");
       filled.emplace(*model);
-      filled->prefill(random_tokens(spec.depth));
+      filled->prefill_last(random_tokens(spec.depth));
     }
     std::vector<std::vector<uint64_t>> routing;
     double ttft_ns = 0;
@@ -151,14 +151,14 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
       if (spec.n_gen > 0 && spec.n_prompt > 0) {
         const std::vector<int32_t> prompt = random_tokens(spec.n_prompt), gen = random_tokens(spec.n_gen);
         const Clock::time_point t0 = Clock::now();
-        s.prefill(prompt);
+        s.prefill_last(prompt);
         for (int32_t t : gen) s.decode(t);
         ns = ns_since(t0);
       } else if (spec.n_gen == 0) {
         const std::vector<int32_t> prompt = random_tokens(spec.n_prompt);
         const int32_t next = token(rng);
         const Clock::time_point t0 = Clock::now();
-        s.prefill(prompt);
+        s.prefill_last(prompt);
         ns = ns_since(t0);
         s.decode(next);
         if (measured) ttft_ns += ns_since(t0);
