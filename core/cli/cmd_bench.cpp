@@ -106,7 +106,9 @@ std::string model_type(const ModelSpec& m, const TestResult& r) {
   }
   std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return char(std::toupper(c)); });
   const double n = double(r.n_params);
-  const std::string size = n >= 1e9 ? fmt::format("{:.1f}B", n / 1e9) : fmt::format("{:.0f}M", n / 1e6);
+  const std::string size = n >= 1e9 ? fmt::format("{:.1f}B", n / 1e9)
+                           : n >= 1e7 ? fmt::format("{:.0f}M", n / 1e6)
+                                      : fmt::format("{:.2f}M", n / 1e6);
   return r.architecture + " " + size + " " + type;
 }
 

@@ -38,6 +38,51 @@ std::unique_ptr<Model> load_model(const RunParams& p, int threads, int n_ctx) {
   return std::make_unique<Model>(std::move(*image), o);
 }
 
+// Random token ids: speed does not depend on them, and llama-bench measures the same way.
+class RandomTokens {
+ public:
+  explicit RandomTokens(int64_t n_vocab) : rng_(1234), dist_(0, int32_t(n_vocab - 1)) {}
+  std::vector<int32_t> next(int n) {
+    std::vector<int32_t> t(static_cast<size_t>(n));
+    for (auto& x : t) x = dist_(rng_);
+    return t;
+  }
+
+ private:
+  std::mt19937 rng_;
+  std::uniform_int_distribution<int32_t> dist_;
+};
+
+struct Repetition {
+  double ns = 0;       // the timed span
+  double ttft_ns = 0;  // pp: prefill + first decode step
+};
+
+// One repetition of `spec` on `s`, a fresh or depth-filled session.
+Repetition run_repetition(Session& s, const TestSpec& spec, RandomTokens& tokens) {
+  const std::vector<int32_t> prompt = tokens.next(spec.n_prompt), gen = tokens.next(std::max(spec.n_gen, 1));
+  Repetition r;
+  const Clock::time_point t0 = Clock::now();
+  if (spec.n_prompt > 0) s.prefill_last(prompt);
+  if (spec.n_gen == 0) {
+    r.ns = ns_since(t0);
+    s.decode(gen[0]);
+    r.ttft_ns = ns_since(t0);
+    return r;
+  }
+  for (int32_t t : gen) s.decode(t);
+  r.ns = ns_since(t0);
+  return r;
+}
+
+void add_counts(std::vector<std::vector<uint64_t>>& sum, const std::vector<std::vector<uint64_t>>& counts) {
+  if (sum.empty()) sum.resize(counts.size());
+  for (size_t il = 0; il < counts.size(); ++il) {
+    sum[il].resize(counts[il].size());
+    for (size_t e = 0; e < counts[il].size(); ++e) sum[il][e] += counts[il][e];
+  }
+}
+
 // Tokens per expert per MoE layer, summed over the measured decode repetitions.
 nlohmann::json routing_json(const ModelConfig& c, const std::vector<std::vector<uint64_t>>& counts) {
   nlohmann::json layers = nlohmann::json::array(), per_expert = nlohmann::json::array();
@@ -116,13 +161,7 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
   proto.load_ms = load_ms;
   proto.params = p.to_json();
 
-  std::mt19937 rng(1234);
-  std::uniform_int_distribution<int32_t> token(0, int32_t(c.n_vocab - 1));
-  const auto random_tokens = [&](int n) {
-    std::vector<int32_t> t(static_cast<size_t>(n));
-    for (auto& x : t) x = token(rng);
-    return t;
-  };
+  RandomTokens tokens(c.n_vocab);
 
   std::vector<TestResult> results;
   for (const TestSpec& spec : tests) {
@@ -137,7 +176,7 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
     if (spec.depth > 0) {
       say(r.test + ": filling depth");
       filled.emplace(*model);
-      filled->prefill_last(random_tokens(spec.depth));
+      filled->prefill_last(tokens.next(spec.depth));
     }
     std::vector<std::vector<uint64_t>> routing;
     double ttft_ns = 0;
@@ -147,39 +186,14 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
       say(fmt::format("{} {} {}/{}", r.test, measured ? "rep" : "warm-up", measured ? rep - p.warmup + 1 : rep + 1,
                       measured ? p.repetitions : p.warmup));
       Session s = filled ? *filled : Session(*model);
-      double ns = 0;
-      if (spec.n_gen > 0 && spec.n_prompt > 0) {
-        const std::vector<int32_t> prompt = random_tokens(spec.n_prompt), gen = random_tokens(spec.n_gen);
-        const Clock::time_point t0 = Clock::now();
-        s.prefill_last(prompt);
-        for (int32_t t : gen) s.decode(t);
-        ns = ns_since(t0);
-      } else if (spec.n_gen == 0) {
-        const std::vector<int32_t> prompt = random_tokens(spec.n_prompt);
-        const int32_t next = token(rng);
-        const Clock::time_point t0 = Clock::now();
-        s.prefill_last(prompt);
-        ns = ns_since(t0);
-        s.decode(next);
-        if (measured) ttft_ns += ns_since(t0);
-      } else {
-        const std::vector<int32_t> gen = random_tokens(spec.n_gen);
-        s.count_expert_routing(measured && moe);
-        const Clock::time_point t0 = Clock::now();
-        for (int32_t t : gen) s.decode(t);
-        ns = ns_since(t0);
-        if (measured && moe) {
-          const auto& counts = s.expert_routing_counts();
-          if (routing.empty()) routing.assign(counts.size(), {});
-          for (size_t il = 0; il < counts.size(); ++il) {
-            routing[il].resize(counts[il].size());
-            for (size_t e = 0; e < counts[il].size(); ++e) routing[il][e] += counts[il][e];
-          }
-        }
-      }
+      const bool count = measured && moe && spec.n_prompt == 0;
+      s.count_expert_routing(count);
+      const Repetition m = run_repetition(s, spec, tokens);
       if (!measured) continue;
-      r.samples_ns.push_back(ns);
-      r.samples_ts.push_back(double(spec.n_prompt + spec.n_gen) * 1e9 / ns);
+      if (count) add_counts(routing, s.expert_routing_counts());
+      ttft_ns += m.ttft_ns;
+      r.samples_ns.push_back(m.ns);
+      r.samples_ts.push_back(double(spec.n_prompt + spec.n_gen) * 1e9 / m.ns);
     }
     r.ts = summarize(r.samples_ts);
     if (spec.n_gen == 0) {
