@@ -22,7 +22,6 @@
 
 #include "backends/registry.h"
 #include "core/anonymous_mapping.h"
-#include "kernels/dot_q4_0_q8.h"
 #include "core/harness/device_info.h"
 #include "backends/thread_environment.h"
 #include "core/half.h"
@@ -280,8 +279,6 @@ int main(int argc, char** argv) {
   const lfmb::DeviceInfo device = lfmb::detect_device();
   benchmark::AddCustomContext("lfmb_device", device.to_json().dump());
   benchmark::AddCustomContext("lfmb_device_slug", device.slug());
-  // $LFMB_BENCH_Q4_VBMI=0: the plain AVX-512 Q4_0 decode kernel on a CPU that has the VBMI one.
-  if (const char* v = std::getenv("LFMB_BENCH_Q4_VBMI")) lfmb::set_q4_0_vbmi_decode(std::string(v) != "0");
   register_all();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

@@ -25,8 +25,6 @@ CpuFeatures detect() {
   f.avx512dq = cpuinfo_has_x86_avx512dq();
   f.avx512_vnni = cpuinfo_has_x86_avx512vnni();
   f.avx512_bf16 = cpuinfo_has_x86_avx512bf16();
-  f.avx512_vbmi = cpuinfo_has_x86_avx512vbmi();
-  f.gfni = cpuinfo_has_x86_gfni();
   return f;
 }
 

@@ -14,7 +14,6 @@ struct CpuFeatures {
   bool avx2 = false, fma = false, f16c = false;
   bool avx512f = false, avx512bw = false, avx512vl = false, avx512dq = false;
   bool avx512_vnni = false, avx512_bf16 = false;
-  bool avx512_vbmi = false, gfni = false;  // byte permutes, bit-matrix byte transforms (Q4_0 decode)
 };
 
 const CpuFeatures& cpu_features();

@@ -144,12 +144,12 @@ LFMB_TARGET_AVX512 inline void q4_avx512_pairs(const BlockQ4_0* const* wr, const
 template <int RW>
 LFMB_TARGET_AVX512 inline int64_t q4_avx512_quads(const BlockQ4_0* const* wr, const int8_t* xq, const float* xd,
                                                   const int32_t* xb, int64_t nb, size_t prefetch_ahead,
-                                                  __m512 (&acc)[RW], int64_t start) {
+                                                  __m512 (&acc)[RW]) {
   const __m512i low4 = _mm512_set1_epi8(0x0f);
   // Word 9k is block k's scale (blocks are 18 bytes apart): gather words 0, 9, 18, 27 to the bottom.
   const __m512i scale_words = _mm512_setr_epi32(0 | 9 << 16, 18 | 27 << 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   const __m512i spread = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
-  int64_t b = start;
+  int64_t b = 0;
   for (; b + 4 <= nb; b += 4) {
     // Activations regrouped like the weights: [b 0–15 | b+1 0–15 | b+2 0–15 | b+3 0–15] and the 16–31 halves.
     const __m512i a01 = _mm512_loadu_si512(xq + b * 32);
@@ -179,83 +179,6 @@ LFMB_TARGET_AVX512 inline int64_t q4_avx512_quads(const BlockQ4_0* const* wr, co
   return b;
 }
 
-// Decode with AVX512-VBMI and GFNI: eight blocks (144 bytes) per step with fewer shuffles. One
-// two-register byte permute gathers the 64 nibble bytes of four blocks straight from the stored
-// layout, one word permute the eight fp16 scales; GFNI's bit-matrix transform moves the high
-// nibbles down in one instruction instead of a shift and a mask.
-constexpr uint64_t kHighNibbleDown = 0x1020408000000000ull;  // result bit i = source bit i+4, i < 4
-
-bool g_vbmi_decode = true;
-
-template <int RW>
-LFMB_TARGET_AVX512_VBMI inline int64_t q4_avx512_octs(const BlockQ4_0* const* wr, const int8_t* xq, const float* xd,
-                                                      const int32_t* xb, int64_t nb, size_t prefetch_ahead,
-                                                      __m512 (&acc)[RW]) {
-  alignas(64) static const auto tables = [] {
-    struct {
-      uint8_t first[64], second[64];
-      uint16_t scales[32];
-    } t{};
-    for (int j = 0; j < 64; ++j) {
-      const int k = j / 16, i = j % 16;
-      t.first[j] = uint8_t(18 * k + 2 + i);  // blocks 0–3 from bytes 0–127 (two registers)
-      const int src = 18 * (k + 4) + 2 + i;   // blocks 4–7 from bytes 64–127 and 80–143
-      t.second[j] = uint8_t(src < 128 ? src - 64 : 64 + (src - 80));
-    }
-    for (int k = 0; k < 8; ++k) t.scales[k] = uint16_t(9 * k);  // block k's scale is word 9k
-    return t;
-  }();
-  const __m512i first = _mm512_load_si512(tables.first), second = _mm512_load_si512(tables.second);
-  const __m512i scale_words = _mm512_load_si512(tables.scales);
-  const __m512i low4 = _mm512_set1_epi8(0x0f);
-  const __m512i high_down = _mm512_set1_epi64(int64_t(kHighNibbleDown));
-  const __m512i spread_lo = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
-  const __m512i spread_hi = _mm512_add_epi32(spread_lo, _mm512_set1_epi32(4));
-  __m512 acc2[RW];
-  for (int j = 0; j < RW; ++j) acc2[j] = _mm512_setzero_ps();
-  int64_t b = 0;
-  for (; b + 8 <= nb; b += 8) {
-    __m512i a_lo[2], a_hi[2], bias[2];
-    __m512 da[2];
-    for (int h = 0; h < 2; ++h) {
-      const int64_t bb = b + 4 * h;
-      const __m512i a01 = _mm512_loadu_si512(xq + bb * 32);
-      const __m512i a23 = _mm512_loadu_si512(xq + bb * 32 + 64);
-      a_lo[h] = _mm512_shuffle_i64x2(a01, a23, _MM_SHUFFLE(2, 0, 2, 0));
-      a_hi[h] = _mm512_shuffle_i64x2(a01, a23, _MM_SHUFFLE(3, 1, 3, 1));
-      bias[h] = _mm512_maskz_expand_epi32(0x1111, _mm512_castsi128_si512(_mm_loadu_si128(
-                                                      reinterpret_cast<const __m128i*>(xb + bb))));
-      da[h] = _mm512_permutexvar_ps(spread_lo, _mm512_castps128_ps512(_mm_loadu_ps(xd + bb)));
-    }
-    for (int j = 0; j < RW; ++j) {
-      const char* bytes = reinterpret_cast<const char*>(wr[j] + b);
-      _mm_prefetch(bytes + prefetch_ahead, _MM_HINT_T0);
-      _mm_prefetch(bytes + prefetch_ahead + 64, _MM_HINT_T0);
-      _mm_prefetch(bytes + prefetch_ahead + 128, _MM_HINT_T0);
-      const __m512i l0 = _mm512_loadu_si512(bytes), l1 = _mm512_loadu_si512(bytes + 64);
-      const __m512i l2 = _mm512_loadu_si512(bytes + 80);
-      const __m256 d8 = _mm256_cvtph_ps(_mm512_castsi512_si128(_mm512_permutex2var_epi16(l0, scale_words, l1)));
-      const __m512 d8w = _mm512_castps256_ps512(d8);
-      const __m512i q[2] = {_mm512_permutex2var_epi8(l0, first, l1), _mm512_permutex2var_epi8(l1, second, l2)};
-      const __m512 dw[2] = {_mm512_permutexvar_ps(spread_lo, d8w), _mm512_permutexvar_ps(spread_hi, d8w)};
-      for (int h = 0; h < 2; ++h) {
-        const __m512i lo = _mm512_and_si512(q[h], low4);
-        const __m512i hi = _mm512_gf2p8affine_epi64_epi8(q[h], high_down, 0);
-        const __m512i sum = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(bias[h], lo, a_lo[h]), hi, a_hi[h]);
-        __m512& a = h == 0 ? acc[j] : acc2[j];
-        a = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(dw[h], da[h]), a);
-      }
-    }
-  }
-  for (int j = 0; j < RW; ++j) acc[j] = _mm512_add_ps(acc[j], acc2[j]);
-  return b;
-}
-
-bool vbmi_decode_supported() {
-  const CpuFeatures& f = cpu_features();
-  return f.avx512_vbmi && f.gfni;
-}
-
 struct Q4Avx512 {
   template <int RW, int RX>
   LFMB_TARGET_AVX512 static void block(const Int8Tile& t, int64_t w0, int64_t x0) {
@@ -276,12 +199,9 @@ struct Q4Avx512 {
       for (int i = 0; i < RX; ++i) acc[j][i] = _mm256_setzero_ps();
     int64_t b = 0;
     if constexpr (RX == 1) {
-      __m512 wide[RW];  // blocks [0, b) in 512-bit lanes
+      __m512 wide[RW];
       for (int j = 0; j < RW; ++j) wide[j] = _mm512_setzero_ps();
-      static const bool vbmi = vbmi_decode_supported();
-      if (vbmi && g_vbmi_decode) b = q4_avx512_octs<RW>(wr, xq[0], xd[0], xb[0], nb, prefetch_ahead, wide);
-      // Blocks left over (fewer than eight) go four at a time, then in pairs.
-      b = q4_avx512_quads<RW>(wr, xq[0], xd[0], xb[0], nb, prefetch_ahead, wide, b);
+      b = q4_avx512_quads<RW>(wr, xq[0], xd[0], xb[0], nb, prefetch_ahead, wide);
       for (int j = 0; j < RW; ++j)
         acc[j][0] = _mm256_add_ps(_mm512_castps512_ps256(wide[j]),
                                   _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(wide[j]), 1)));
@@ -293,9 +213,6 @@ struct Q4Avx512 {
 };
 
 }  // namespace
-
-bool q4_0_vbmi_decode_available() { return vbmi_decode_supported(); }
-void set_q4_0_vbmi_decode(bool enabled) { g_vbmi_decode = enabled; }
 
 void gemm_q4_0_q8(Isa isa, const Int8Tile& t) {
   switch (isa) {

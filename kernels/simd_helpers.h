@@ -10,8 +10,6 @@
 
 #define LFMB_TARGET_AVX2 __attribute__((target("avx2,fma,f16c")))
 #define LFMB_TARGET_AVX512 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni")))
-#define LFMB_TARGET_AVX512_VBMI \
-  __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vbmi,gfni")))
 #define LFMB_TARGET_AVX512_BF16 \
   __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512bf16")))
 

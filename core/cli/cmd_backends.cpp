@@ -19,8 +19,7 @@ constexpr TensorType kTypes[] = {TensorType::Q4_0, TensorType::Q8_0, TensorType:
 std::vector<std::pair<std::string, bool>> feature_flags(const CpuFeatures& f) {
   return {{"avx2", f.avx2},         {"fma", f.fma},           {"f16c", f.f16c},
           {"avx512f", f.avx512f},   {"avx512bw", f.avx512bw}, {"avx512vl", f.avx512vl},
-          {"avx512dq", f.avx512dq}, {"avx512_vnni", f.avx512_vnni}, {"avx512_bf16", f.avx512_bf16},
-          {"avx512_vbmi", f.avx512_vbmi}, {"gfni", f.gfni}};
+          {"avx512dq", f.avx512dq}, {"avx512_vnni", f.avx512_vnni}, {"avx512_bf16", f.avx512_bf16}};
 }
 
 int run_backends(const ParsedArgs& args) {
