@@ -25,6 +25,9 @@ class MappedFile {
 
   const uint8_t* data() const { return data_; }
   size_t size() const { return size_; }
+  // Faults every page in now (reading the file if it is not cached), so later reads never stop on
+  // a page fault: a model's experts are first touched mid-decode otherwise, inside the timings.
+  void prefault() const;
   const std::string& path() const { return path_; }
 
  private:

@@ -85,6 +85,7 @@ Model::Model(GgufFile file, const ModelOptions& opts)
                             double(plan_.allocated()) / double(1ull << 30), plan_.describe(),
                             double(avail) / double(1ull << 30)));
 
+  file_.prefault();  // weights are read in place: no page faults later, inside the measurements
   auto prep = [&](const std::string& name) { return backend_->prepare(view_of(*t.at(name))); };
   auto floats = [&](const std::string& name) { return to_floats(*t.at(name)); };
   layers_.resize(size_t(c.n_layer));
