@@ -15,7 +15,7 @@ const std::vector<BackendEntry>& backend_registry() {
       {"native", "hand-written AVX-512/AVX2 kernels on the stored GGUF blocks (int8 activations for Q4_0/Q8_0), fused MoE",
        [](const BackendOptions& o) { return std::make_unique<NativeBackend>(o); }},
       {"openblas", "OpenBLAS cblas_sgemv/sgemm on float32 weights converted at load", [](const BackendOptions& o) { return std::make_unique<OpenblasBackend>(o); }},
-      {"xnnpack", "XNNPACK fully-connected operators (f32, f16) on weights packed at load, one pthreadpool", [](const BackendOptions& o) { return std::make_unique<XnnpackBackend>(o); }},
+      {"xnnpack", "XNNPACK f32 fully-connected operators on weights packed at load, one pthreadpool", [](const BackendOptions& o) { return std::make_unique<XnnpackBackend>(o); }},
   };
   return entries;
 }

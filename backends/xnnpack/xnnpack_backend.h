@@ -1,8 +1,7 @@
 // The `xnnpack` backend: one XNNPACK fully-connected operator per weight matrix (experts too), all
 // sharing one pthreadpool. XNNPACK packs the weights inside the operator at creation, so prepare()
 // converts each matrix to a temporary, creates the operator and frees the temporary: the packed copy
-// is the only one kept. dtypes: f32, and f16 (activations and outputs rounded to half) when this
-// XNNPACK can create an f16 operator on this CPU. No qs8: see describe().
+// is the only one kept. Computes in f32 only: why not f16 or qs8 is in describe().
 #pragma once
 #include <pthreadpool.h>
 
@@ -23,8 +22,8 @@ class XnnpackBackend final : public Backend {
 
   std::string_view name() const override { return "xnnpack"; }
   bool supports(TensorType) const override { return true; }
-  std::vector<std::string> dtypes() const override;
-  std::string dtype() const override { return dtype_; }
+  std::vector<std::string> dtypes() const override { return {"f32"}; }
+  std::string dtype() const override { return "f32"; }
   // An upper bound on the packed size (XNNPACK rounds output channels and input channels up to its
   // kernel tile); PreparedWeight::owned_bytes holds what it really allocated.
   uint64_t prepared_bytes(const WeightView& w) const override;
@@ -34,9 +33,7 @@ class XnnpackBackend final : public Backend {
   std::string describe() const override;
 
  private:
-  std::string dtype_;
   pthreadpool_t pool_ = nullptr;
-  std::vector<uint16_t> x_f16_, y_f16_;  // half activations and outputs for the f16 operators
 };
 
 }  // namespace lfmb
