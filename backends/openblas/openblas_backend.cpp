@@ -1,9 +1,11 @@
 #include "backends/openblas/openblas_backend.h"
 
 #include <cblas.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 
+#include "core/anonymous_mapping.h"
 #include "core/error.h"
 #include "core/half.h"
 
@@ -11,14 +13,20 @@ namespace lfmb {
 
 namespace {
 
-// The weight in the element type the BLAS call reads; empty vectors when used in place.
+// The weight in the element type the BLAS call reads; an empty mapping when used in place.
 struct OpenblasWeight final : PreparedWeight {
   using PreparedWeight::PreparedWeight;
-  std::vector<float> f32;
-#ifdef LFMB_OPENBLAS_HAS_SBGEMM
-  std::vector<uint16_t> bf16;
-#endif
+  AnonymousMapping converted;
+  const uint8_t* base() const { return converted.size() ? converted.data() : view.data; }
 };
+
+// Page faults dominate a multi-GB conversion in a VM (memset of a std::vector took 30 s of system
+// time for Qwen3-1.7B): an mmap'd block with 2 MB pages for every weight above 2 MB, written once.
+AnonymousMapping converted_storage(size_t bytes) {
+  AnonymousMapping m(bytes);
+  if (bytes >= (2u << 20)) ::madvise(m.data(), bytes, MADV_HUGEPAGE);
+  return m;
+}
 
 size_t element_bytes(const std::string& dtype) { return dtype == "bf16" ? 2 : 4; }
 
@@ -68,26 +76,25 @@ std::unique_ptr<PreparedWeight> OpenblasBackend::prepare(const WeightView& w) {
   auto pw = std::make_unique<OpenblasWeight>(w);
   if (used_in_place(w, dtype_)) return pw;
   const int64_t n_rows = w.n_mats * w.n_out;
-  const size_t n = size_t(n_rows) * size_t(w.n_in);
+  pw->converted = converted_storage(size_t(prepared_bytes(w)));
   // Rows are converted in chunks spread over the pool: a large model has billions of weights.
   const int64_t chunk = 256, n_chunks = (n_rows + chunk - 1) / chunk;
   if (dtype_ == "f32") {
-    pw->f32.resize(n);
+    float* dst = reinterpret_cast<float*>(pw->converted.data());
     pool_.parallel_for(n_chunks, [&](int64_t c) {
       for (int64_t r = c * chunk; r < std::min(n_rows, (c + 1) * chunk); ++r)
-        dequantize_row(w.type, w.data + size_t(r) * w.row_stride(), pw->f32.data() + size_t(r) * size_t(w.n_in),
-                       w.n_in);
+        dequantize_row(w.type, w.data + size_t(r) * w.row_stride(), dst + size_t(r) * size_t(w.n_in), w.n_in);
     });
   }
 #ifdef LFMB_OPENBLAS_HAS_SBGEMM
   if (dtype_ == "bf16") {
-    pw->bf16.resize(n);
+    uint16_t* dst = reinterpret_cast<uint16_t*>(pw->converted.data());
     pool_.parallel_for(n_chunks, [&](int64_t c) {
       std::vector<float> row(size_t(w.n_in));
       for (int64_t r = c * chunk; r < std::min(n_rows, (c + 1) * chunk); ++r) {
         dequantize_row(w.type, w.data + size_t(r) * w.row_stride(), row.data(), w.n_in);
-        uint16_t* dst = pw->bf16.data() + size_t(r) * size_t(w.n_in);
-        for (int64_t i = 0; i < w.n_in; ++i) dst[i] = f32_to_bf16(row[size_t(i)]);
+        uint16_t* out = dst + size_t(r) * size_t(w.n_in);
+        for (int64_t i = 0; i < w.n_in; ++i) out[i] = f32_to_bf16(row[size_t(i)]);
       }
     });
   }
@@ -105,8 +112,7 @@ void OpenblasBackend::linear(const PreparedWeight& pw, int64_t mat, const float*
   const size_t mat_elems = size_t(v.n_out) * size_t(v.n_in);
 #ifdef LFMB_OPENBLAS_HAS_SBGEMM
   if (dtype_ == "bf16") {
-    const bfloat16* a = w.bf16.empty() ? reinterpret_cast<const bfloat16*>(v.data) + size_t(mat) * mat_elems
-                                       : w.bf16.data() + size_t(mat) * mat_elems;
+    const bfloat16* a = reinterpret_cast<const bfloat16*>(w.base()) + size_t(mat) * mat_elems;
     x_bf16_.resize(size_t(n_rows) * size_t(k));
     for (size_t i = 0; i < x_bf16_.size(); ++i) x_bf16_[i] = f32_to_bf16(x[i]);
     cblas_sbgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f,
@@ -114,8 +120,7 @@ void OpenblasBackend::linear(const PreparedWeight& pw, int64_t mat, const float*
     return;
   }
 #endif
-  const float* a = w.f32.empty() ? reinterpret_cast<const float*>(v.data) + size_t(mat) * mat_elems
-                                 : w.f32.data() + size_t(mat) * mat_elems;
+  const float* a = reinterpret_cast<const float*>(w.base()) + size_t(mat) * mat_elems;
   // sgemm with one row is several times slower than sgemv in OpenBLAS 0.3.21.
   if (n_rows == 1)
     cblas_sgemv(CblasRowMajor, CblasNoTrans, n, k, 1.0f, a, k, x, 1, 0.0f, y, 1);

@@ -1,5 +1,6 @@
 #include "backends/xnnpack/xnnpack_backend.h"
 
+#include <sys/mman.h>
 #include <xnnpack.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <mutex>
 
 #include "backends/xnnpack/xnnpack_memory.h"
+#include "core/anonymous_mapping.h"
 #include "core/error.h"
 
 namespace lfmb {
@@ -45,6 +47,15 @@ void check_width(const WeightView& w) {
 // Rows [r0, r1) of matrix `mat` as float32 into dst (the whole matrix's buffer).
 void convert_rows(const WeightView& w, int64_t mat, int64_t r0, int64_t r1, float* dst) {
   for (int64_t r = r0; r < r1; ++r) dequantize_row(w.type, w.row(mat, r), dst + size_t(r) * size_t(w.n_in), w.n_in);
+}
+
+// The float32 copy a matrix is packed from, mmap'd with 2 MB pages: page faults dominate a
+// multi-GB conversion in a VM.
+AnonymousMapping temporary_matrix(const WeightView& w) {
+  const size_t bytes = size_t(w.n_out) * size_t(w.n_in) * sizeof(float);
+  AnonymousMapping m(bytes);
+  if (bytes >= (2u << 20)) ::madvise(m.data(), bytes, MADV_HUGEPAGE);
+  return m;
 }
 
 xnn_status create_operator(const WeightView& w, const float* kernel, xnn_operator_t* op) {
@@ -92,7 +103,6 @@ uint64_t XnnpackBackend::prepared_bytes(const WeightView& w) const {
 
 std::unique_ptr<PreparedWeight> XnnpackBackend::prepare(const WeightView& w) {
   check_width(w);
-  const size_t mat_elements = size_t(w.n_out) * size_t(w.n_in);
   auto pw = std::make_unique<XnnpackWeight>(w);
   pw->ops.assign(size_t(w.n_mats), nullptr);
   std::vector<xnn_status> status(size_t(w.n_mats), xnn_status_success);
@@ -106,19 +116,21 @@ std::unique_ptr<PreparedWeight> XnnpackBackend::prepare(const WeightView& w) {
   if (w.n_mats >= threads_) {
     // Experts: whole matrices per task, each thread with its own temporary.
     parallel_for(w.n_mats, [&](int64_t m) {
-      std::vector<float> temporary(mat_elements);
-      convert_rows(w, m, 0, w.n_out, temporary.data());
-      create(m, temporary.data());
+      AnonymousMapping temporary = temporary_matrix(w);
+      float* kernel = reinterpret_cast<float*>(temporary.data());
+      convert_rows(w, m, 0, w.n_out, kernel);
+      create(m, kernel);
     });
   } else {
     // Few large matrices: rows spread over the threads, then one operator creation each.
-    std::vector<float> temporary(mat_elements);
+    AnonymousMapping temporary = temporary_matrix(w);
+    float* kernel = reinterpret_cast<float*>(temporary.data());
     const int64_t chunk = 256, n_chunks = (w.n_out + chunk - 1) / chunk;
     for (int64_t m = 0; m < w.n_mats; ++m) {
       parallel_for(n_chunks, [&](int64_t c) {
-        convert_rows(w, m, c * chunk, std::min(w.n_out, (c + 1) * chunk), temporary.data());
+        convert_rows(w, m, c * chunk, std::min(w.n_out, (c + 1) * chunk), kernel);
       });
-      create(m, temporary.data());
+      create(m, kernel);
     }
   }
   for (int64_t m = 0; m < w.n_mats; ++m)
