@@ -1,7 +1,6 @@
 #include "backends/openblas/openblas_backend.h"
 
 #include <cblas.h>
-#include <sys/mman.h>
 
 #include <algorithm>
 
@@ -19,14 +18,6 @@ struct OpenblasWeight final : PreparedWeight {
   AnonymousMapping converted;
   const uint8_t* base() const { return converted.size() ? converted.data() : view.data; }
 };
-
-// Page faults dominate a multi-GB conversion in a VM (memset of a std::vector took 30 s of system
-// time for Qwen3-1.7B): an mmap'd block with 2 MB pages for every weight above 2 MB, written once.
-AnonymousMapping converted_storage(size_t bytes) {
-  AnonymousMapping m(bytes);
-  if (bytes >= (2u << 20)) ::madvise(m.data(), bytes, MADV_HUGEPAGE);
-  return m;
-}
 
 size_t element_bytes(const std::string& dtype) { return dtype == "bf16" ? 2 : 4; }
 
@@ -76,7 +67,7 @@ std::unique_ptr<PreparedWeight> OpenblasBackend::prepare(const WeightView& w) {
   auto pw = std::make_unique<OpenblasWeight>(w);
   if (used_in_place(w, dtype_)) return pw;
   const int64_t n_rows = w.n_mats * w.n_out;
-  pw->converted = converted_storage(size_t(prepared_bytes(w)));
+  pw->converted = AnonymousMapping(size_t(prepared_bytes(w)));
   // Rows are converted in chunks spread over the pool: a large model has billions of weights.
   const int64_t chunk = 256, n_chunks = (n_rows + chunk - 1) / chunk;
   if (dtype_ == "f32") {

@@ -1,6 +1,5 @@
 #include "backends/xnnpack/xnnpack_backend.h"
 
-#include <sys/mman.h>
 #include <xnnpack.h>
 
 #include <algorithm>
@@ -49,13 +48,9 @@ void convert_rows(const WeightView& w, int64_t mat, int64_t r0, int64_t r1, floa
   for (int64_t r = r0; r < r1; ++r) dequantize_row(w.type, w.row(mat, r), dst + size_t(r) * size_t(w.n_in), w.n_in);
 }
 
-// The float32 copy a matrix is packed from, mmap'd with 2 MB pages: page faults dominate a
-// multi-GB conversion in a VM.
+// The float32 copy a matrix is packed from (an anonymous mapping: 2 MB pages, see AnonymousMapping).
 AnonymousMapping temporary_matrix(const WeightView& w) {
-  const size_t bytes = size_t(w.n_out) * size_t(w.n_in) * sizeof(float);
-  AnonymousMapping m(bytes);
-  if (bytes >= (2u << 20)) ::madvise(m.data(), bytes, MADV_HUGEPAGE);
-  return m;
+  return AnonymousMapping(size_t(w.n_out) * size_t(w.n_in) * sizeof(float));
 }
 
 xnn_status create_operator(const WeightView& w, const float* kernel, xnn_operator_t* op) {
