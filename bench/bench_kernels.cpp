@@ -22,6 +22,8 @@
 #include <vector>
 
 #include "backends/registry.h"
+#include "core/anonymous_mapping.h"
+#include "backends/thread_environment.h"
 #include "core/half.h"
 #include "core/tensor_type.h"
 #include "kernels/cpu_features.h"
@@ -93,33 +95,51 @@ struct WeightSet {
   TensorType type;
   const Shape* shape = nullptr;
   int64_t n_mats = 1;
-  std::vector<std::vector<uint8_t>> copies;  // linear: rotating copies; moe: gate, up, down
+  // linear: rotating copies; moe: gate, up, down. All in one anonymous mapping, so they sit on
+  // huge pages like a model synthesized in memory (fewer TLB misses than heap memory).
+  AnonymousMapping arena;
+  std::vector<uint8_t*> copies;
 };
+
+// Carves `sizes` out of one fresh mapping, 64-byte aligned.
+void allocate_copies(WeightSet& ws, const std::vector<size_t>& sizes) {
+  size_t total = 0;
+  for (size_t n : sizes) total += (n + 63) / 64 * 64;
+  ws.copies.clear();
+  ws.arena = AnonymousMapping();  // release the previous set first
+  ws.arena = AnonymousMapping(total);
+  size_t at = 0;
+  for (size_t n : sizes) {
+    ws.copies.push_back(ws.arena.data() + at);
+    at += (n + 63) / 64 * 64;
+  }
+}
 
 WeightSet& weights_for(TensorType t, const Shape& s) {
   static WeightSet cache;
   if (cache.shape == &s && cache.type == t) return cache;
-  cache.copies.clear();
-  cache.copies.shrink_to_fit();
   cache.type = t;
   cache.shape = &s;
   if (s.moe) {
     // Fewer experts for wide float types keeps memory in bounds; still > L3 across rotations.
     const uint64_t per_expert = 3 * row_bytes(t, s.n_in) * uint64_t(s.n_out);
     cache.n_mats = per_expert * kExperts <= (512ull << 20) ? kExperts : 8;
+    std::vector<size_t> sizes;
     for (int m = 0; m < 3; ++m) {
       const int64_t n_in = m < 2 ? s.n_in : s.n_out, n_out = m < 2 ? s.n_out : s.n_in;
-      cache.copies.emplace_back(row_bytes(t, n_in) * size_t(n_out * cache.n_mats));
-      fill_weights(t, cache.copies.back().data(), size_t(n_out * cache.n_mats), n_in, uint32_t(m + 1));
+      sizes.push_back(row_bytes(t, n_in) * size_t(n_out * cache.n_mats));
+    }
+    allocate_copies(cache, sizes);
+    for (int m = 0; m < 3; ++m) {
+      const int64_t n_in = m < 2 ? s.n_in : s.n_out, n_out = m < 2 ? s.n_out : s.n_in;
+      fill_weights(t, cache.copies[size_t(m)], size_t(n_out * cache.n_mats), n_in, uint32_t(m + 1));
     }
   } else {
     cache.n_mats = 1;
     const uint64_t bytes = row_bytes(t, s.n_in) * uint64_t(s.n_out);
     const uint64_t n_copies = std::max<uint64_t>(1, (rotate_bytes() + bytes - 1) / bytes);
-    for (uint64_t c = 0; c < n_copies; ++c) {
-      cache.copies.emplace_back(bytes);
-      fill_weights(t, cache.copies.back().data(), size_t(s.n_out), s.n_in, uint32_t(c + 7));
-    }
+    allocate_copies(cache, std::vector<size_t>(n_copies, bytes));
+    for (uint64_t c = 0; c < n_copies; ++c) fill_weights(t, cache.copies[c], size_t(s.n_out), s.n_in, uint32_t(c + 7));
   }
   return cache;
 }
@@ -151,7 +171,7 @@ void bench_linear(benchmark::State& st, const BackendEntry& entry, const std::st
   // reads them from memory rather than from cache.
   uint64_t owned = 0;
   for (size_t i = 0; i < ws.copies.size() || (owned > 0 && owned < rotate_bytes()); ++i) {
-    prepared.push_back(backend->prepare({s.name, t, s.n_in, s.n_out, 1, ws.copies[i % ws.copies.size()].data()}));
+    prepared.push_back(backend->prepare({s.name, t, s.n_in, s.n_out, 1, ws.copies[i % ws.copies.size()]}));
     owned += prepared.back()->owned_bytes;
   }
   std::vector<float> x(size_t(rows * s.n_in)), y(size_t(rows * s.n_out));
@@ -177,9 +197,9 @@ void bench_moe(benchmark::State& st, const BackendEntry& entry, const std::strin
   auto backend = entry.create({bench_threads(), dtype});
   WeightSet& ws = weights_for(t, s);
   const int64_t n_exp = ws.n_mats;
-  const auto gate = backend->prepare({"ffn_gate_exps", t, s.n_in, s.n_out, n_exp, ws.copies[0].data()});
-  const auto up = backend->prepare({"ffn_up_exps", t, s.n_in, s.n_out, n_exp, ws.copies[1].data()});
-  const auto down = backend->prepare({"ffn_down_exps", t, s.n_out, s.n_in, n_exp, ws.copies[2].data()});
+  const auto gate = backend->prepare({"ffn_gate_exps", t, s.n_in, s.n_out, n_exp, ws.copies[0]});
+  const auto up = backend->prepare({"ffn_up_exps", t, s.n_in, s.n_out, n_exp, ws.copies[1]});
+  const auto down = backend->prepare({"ffn_down_exps", t, s.n_out, s.n_in, n_exp, ws.copies[2]});
   std::vector<float> x(size_t(tokens * s.n_in)), y(x.size()), wts(size_t(tokens * kExpertsUsed), 0.25f);
   std::mt19937 rng(1);
   std::normal_distribution<float> dist;
@@ -219,11 +239,10 @@ void bench_moe(benchmark::State& st, const BackendEntry& entry, const std::strin
 void bench_mem_read(benchmark::State& st) {
   const int threads = int(st.range(0));
   constexpr size_t kBytes = 512ull << 20;
-  static std::unique_ptr<uint8_t[], decltype(&std::free)> buf(
-      static_cast<uint8_t*>(std::aligned_alloc(64, kBytes)), &std::free);
+  static AnonymousMapping buf(kBytes);  // huge pages, like the weight copies
   static bool filled = false;
   if (!filled) {
-    std::memset(buf.get(), 1, kBytes);
+    std::memset(buf.data(), 1, kBytes);
     filled = true;
   }
   const bool avx2 = cpu_features().avx2;
@@ -233,9 +252,9 @@ void bench_mem_read(benchmark::State& st) {
     std::vector<std::thread> pool;
     for (int t = 1; t < threads; ++t)
       pool.emplace_back([&, t] {
-        sink[size_t(t)] = stream_read(buf.get() + t * part, part);
+        sink[size_t(t)] = stream_read(buf.data() + t * part, part);
       });
-    sink[0] = stream_read(buf.get(), part);
+    sink[0] = stream_read(buf.data(), part);
     for (auto& th : pool) th.join();
     benchmark::DoNotOptimize(sink.data());
   }
@@ -273,6 +292,7 @@ void register_all() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  lfmb::settle_thread_environment(argv);
   register_all();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

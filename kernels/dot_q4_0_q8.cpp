@@ -83,11 +83,102 @@ struct Q4Avx2 {
   }
 };
 
-// AVX-512 VNNI (256-bit lanes; Zen 4 runs 512-bit ops at half rate, so fewer ops beats wider
-// ones): two blocks per step. The 32 stored bytes of blocks b, b+1 are masked once for the low
-// nibbles [b 0–15 | b+1 0–15] and shifted once for the high ones [b 16–31 | b+1 16–31]; the
-// activations are regrouped the same way, so two dpbusd leave block b's sum in lanes 0–3 and
-// block b+1's in lanes 4–7, scaled by [d_b ×4 | d_b+1 ×4].
+// AVX-512 VNNI, two blocks per 256-bit step (prefill: RX activation rows share each weight load).
+// The 32 stored bytes of blocks b, b+1 are masked once for the low nibbles [b 0–15 | b+1 0–15] and
+// shifted once for the high ones [b 16–31 | b+1 16–31]; the activations are regrouped the same way,
+// so two dpbusd leave block b's sum in lanes 0–3 and block b+1's in lanes 4–7, scaled by
+// [d_b ×4 | d_b+1 ×4].
+template <int RW, int RX>
+LFMB_TARGET_AVX512 inline void q4_avx512_pairs(const BlockQ4_0* const* wr, const int8_t* const* xq,
+                                               const float* const* xd, const int32_t* const* xb, int64_t b,
+                                               int64_t nb, size_t prefetch_ahead, __m256 (&acc)[RW][RX]) {
+  const __m256i low4 = _mm256_set1_epi8(0x0f);
+  const __m256i halves = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1);
+  const __m256i bias_lanes = _mm256_setr_epi32(0, 0, 0, 0, 1, 0, 0, 0);
+  for (; b + 2 <= nb; b += 2) {
+    __m256i a_lo[RX], a_hi[RX], bias[RX];
+    __m256 da[RX];
+    for (int i = 0; i < RX; ++i) {
+      const __m256i a0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq[i] + b * 32));
+      const __m256i a1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq[i] + b * 32 + 32));
+      a_lo[i] = _mm256_permute2x128_si256(a0, a1, 0x20);
+      a_hi[i] = _mm256_permute2x128_si256(a0, a1, 0x31);
+      const __m128i two = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(xb[i] + b));
+      bias[i] = _mm256_maskz_permutexvar_epi32(0x11, bias_lanes, _mm256_castsi128_si256(two));
+      da[i] = _mm256_permutexvar_ps(halves, _mm256_castps128_ps256(_mm_castsi128_ps(
+                                                _mm_loadl_epi64(reinterpret_cast<const __m128i*>(xd[i] + b)))));
+    }
+    for (int j = 0; j < RW; ++j) {
+      const BlockQ4_0* blk = wr[j] + b;
+      _mm_prefetch(reinterpret_cast<const char*>(blk) + prefetch_ahead, _MM_HINT_T0);
+      const __m256i v = _mm256_inserti128_si256(
+          _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk[0].qs))),
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk[1].qs)), 1);
+      const __m256i lo = _mm256_and_si256(v, low4);
+      const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
+      const __m128i dh = _mm_insert_epi16(_mm_cvtsi32_si128(blk[0].d), blk[1].d, 1);
+      const __m256 dw = _mm256_permutexvar_ps(halves, _mm256_castps128_ps256(_mm_cvtph_ps(dh)));
+      for (int i = 0; i < RX; ++i) {
+        const __m256i s = _mm256_dpbusd_epi32(_mm256_dpbusd_epi32(bias[i], lo, a_lo[i]), hi, a_hi[i]);
+        acc[j][i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(dw, da[i]), acc[j][i]);
+      }
+    }
+  }
+  for (; b < nb; ++b) {  // odd block count: the last block alone
+    for (int j = 0; j < RW; ++j) {
+      const __m256i q = unpack_nibbles(wr[j][b].qs);
+      const float dw = _cvtsh_ss(wr[j][b].d);
+      for (int i = 0; i < RX; ++i) {
+        const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq[i] + b * 32));
+        const __m256i s = _mm256_dpbusd_epi32(_mm256_zextsi128_si256(_mm_cvtsi32_si128(xb[i][b])), q, a);
+        acc[j][i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(dw * xd[i][b]), acc[j][i]);
+      }
+    }
+  }
+}
+
+// Decode (one activation row): four blocks per 512-bit step, so the per-block work that is not
+// multiply-add — unpacking nibbles, converting and spreading the fp16 scales — is done once per
+// 72 stored bytes instead of once per 36. All four scales sit in the first 64 bytes of the four
+// blocks: one load and one word permute spread each to its block's four lanes.
+template <int RW>
+LFMB_TARGET_AVX512 inline int64_t q4_avx512_quads(const BlockQ4_0* const* wr, const int8_t* xq, const float* xd,
+                                                  const int32_t* xb, int64_t nb, size_t prefetch_ahead,
+                                                  __m512 (&acc)[RW]) {
+  const __m512i low4 = _mm512_set1_epi8(0x0f);
+  // Word 9k is block k's scale (blocks are 18 bytes apart): gather words 0, 9, 18, 27 to the bottom.
+  const __m512i scale_words = _mm512_setr_epi32(0 | 9 << 16, 18 | 27 << 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m512i spread = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
+  int64_t b = 0;
+  for (; b + 4 <= nb; b += 4) {
+    // Activations regrouped like the weights: [b 0–15 | b+1 0–15 | b+2 0–15 | b+3 0–15] and the 16–31 halves.
+    const __m512i a01 = _mm512_loadu_si512(xq + b * 32);
+    const __m512i a23 = _mm512_loadu_si512(xq + b * 32 + 64);
+    const __m512i a_lo = _mm512_shuffle_i64x2(a01, a23, _MM_SHUFFLE(2, 0, 2, 0));
+    const __m512i a_hi = _mm512_shuffle_i64x2(a01, a23, _MM_SHUFFLE(3, 1, 3, 1));
+    const __m512i bias = _mm512_maskz_expand_epi32(0x1111, _mm512_castsi128_si512(_mm_loadu_si128(
+                                                                reinterpret_cast<const __m128i*>(xb + b))));
+    const __m512 da = _mm512_permutexvar_ps(spread, _mm512_castps128_ps512(_mm_loadu_ps(xd + b)));
+    for (int j = 0; j < RW; ++j) {
+      const BlockQ4_0* blk = wr[j] + b;
+      const char* bytes = reinterpret_cast<const char*>(blk);
+      _mm_prefetch(bytes + prefetch_ahead, _MM_HINT_T0);
+      _mm_prefetch(bytes + prefetch_ahead + 64, _MM_HINT_T0);
+      __m512i v = _mm512_castsi128_si512(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk[0].qs)));
+      v = _mm512_inserti32x4(v, _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk[1].qs)), 1);
+      v = _mm512_inserti32x4(v, _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk[2].qs)), 2);
+      v = _mm512_inserti32x4(v, _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk[3].qs)), 3);
+      const __m512i lo = _mm512_and_si512(v, low4);
+      const __m512i hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), low4);
+      const __m512i d16 = _mm512_permutexvar_epi16(scale_words, _mm512_loadu_si512(bytes));
+      const __m512 dw = _mm512_permutexvar_ps(spread, _mm512_cvtph_ps(_mm512_castsi512_si256(d16)));
+      const __m512i s = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(bias, lo, a_lo), hi, a_hi);
+      acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dw, da), acc[j]);
+    }
+  }
+  return b;
+}
+
 struct Q4Avx512 {
   template <int RW, int RX>
   LFMB_TARGET_AVX512 static void block(const Int8Tile& t, int64_t w0, int64_t x0) {
@@ -102,54 +193,20 @@ struct Q4Avx512 {
       xd[i] = t.a->row_d(t.x0 + x0 + i);
       xb[i] = t.a->row_bias(t.x0 + x0 + i);
     }
+    const size_t prefetch_ahead = 2 * RW * t.w_stride; // PF
     __m256 acc[RW][RX];
     for (int j = 0; j < RW; ++j)
       for (int i = 0; i < RX; ++i) acc[j][i] = _mm256_setzero_ps();
-    const size_t prefetch_ahead = 2 * RW * t.w_stride;
-    const __m256i low4 = _mm256_set1_epi8(0x0f);
-    const __m256i halves = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1);
-    const __m256i bias_lanes = _mm256_setr_epi32(0, 0, 0, 0, 1, 0, 0, 0);
     int64_t b = 0;
-    for (; b + 2 <= nb; b += 2) {
-      __m256i a_lo[RX], a_hi[RX], bias[RX];
-      __m256 da[RX];
-      for (int i = 0; i < RX; ++i) {
-        const __m256i a0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq[i] + b * 32));
-        const __m256i a1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq[i] + b * 32 + 32));
-        a_lo[i] = _mm256_permute2x128_si256(a0, a1, 0x20);
-        a_hi[i] = _mm256_permute2x128_si256(a0, a1, 0x31);
-        const __m128i two = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(xb[i] + b));
-        bias[i] = _mm256_maskz_permutexvar_epi32(0x11, bias_lanes, _mm256_castsi128_si256(two));
-        da[i] = _mm256_permutexvar_ps(halves, _mm256_castps128_ps256(_mm_castsi128_ps(
-                                                  _mm_loadl_epi64(reinterpret_cast<const __m128i*>(xd[i] + b)))));
-      }
-      for (int j = 0; j < RW; ++j) {
-        const BlockQ4_0* blk = wr[j] + b;
-        _mm_prefetch(reinterpret_cast<const char*>(blk) + prefetch_ahead, _MM_HINT_T0);
-        const __m256i v = _mm256_inserti128_si256(
-            _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk[0].qs))),
-            _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk[1].qs)), 1);
-        const __m256i lo = _mm256_and_si256(v, low4);
-        const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
-        const __m128i dh = _mm_insert_epi16(_mm_cvtsi32_si128(blk[0].d), blk[1].d, 1);
-        const __m256 dw = _mm256_permutexvar_ps(halves, _mm256_castps128_ps256(_mm_cvtph_ps(dh)));
-        for (int i = 0; i < RX; ++i) {
-          const __m256i s = _mm256_dpbusd_epi32(_mm256_dpbusd_epi32(bias[i], lo, a_lo[i]), hi, a_hi[i]);
-          acc[j][i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(dw, da[i]), acc[j][i]);
-        }
-      }
+    if constexpr (RX == 1) {
+      __m512 wide[RW];
+      for (int j = 0; j < RW; ++j) wide[j] = _mm512_setzero_ps();
+      b = q4_avx512_quads<RW>(wr, xq[0], xd[0], xb[0], nb, prefetch_ahead, wide);
+      for (int j = 0; j < RW; ++j)
+        acc[j][0] = _mm256_add_ps(_mm512_castps512_ps256(wide[j]),
+                                  _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(wide[j]), 1)));
     }
-    for (; b < nb; ++b) {  // odd block count: the last block on 256-bit lanes
-      for (int j = 0; j < RW; ++j) {
-        const __m256i q = unpack_nibbles(wr[j][b].qs);
-        const float dw = _cvtsh_ss(wr[j][b].d);
-        for (int i = 0; i < RX; ++i) {
-          const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq[i] + b * 32));
-          const __m256i s = _mm256_dpbusd_epi32(_mm256_zextsi128_si256(_mm_cvtsi32_si128(xb[i][b])), q, a);
-          acc[j][i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(dw * xd[i][b]), acc[j][i]);
-        }
-      }
-    }
+    q4_avx512_pairs<RW, RX>(wr, xq, xd, xb, b, nb, prefetch_ahead, acc);
     for (int i = 0; i < RX; ++i)
       for (int j = 0; j < RW; ++j) t.y[(x0 + i) * t.ldy + w0 + j] = simd::hsum_avx2(acc[j][i]);
   }

@@ -19,6 +19,7 @@ TEST_CASE("lfmb backends --json lists every registered backend and the detected 
     if (b["name"] != "native") continue;
     found_native = true;
     CHECK(b["types"].size() == 5);
+    CHECK(b["dtypes"].empty());  // native computes on the stored types
     CHECK(b["threads"] == 2);
     CHECK(b["describe"].get<std::string>().find(std::string(lfmb::isa_name(lfmb::default_isa()))) !=
           std::string::npos);
@@ -27,6 +28,11 @@ TEST_CASE("lfmb backends --json lists every registered backend and the detected 
   CHECK(j["cpu"]["features"]["avx2"] == lfmb::cpu_features().avx2);
   CHECK(j["cpu"]["features"]["avx512_vnni"] == lfmb::cpu_features().avx512_vnni);
   CHECK(j["cpu"]["kernel_paths"].size() == lfmb::supported_isas().size());
+  // main() re-executes itself so OpenMP and OpenBLAS read these before they load.
+  const std::string env = j["thread_environment"];
+  CHECK(env.find("OMP_WAIT_POLICY=") != std::string::npos);
+  CHECK(env.find("OPENBLAS_THREAD_TIMEOUT=") != std::string::npos);
+  CHECK(env.find("(unset)") == std::string::npos);
 }
 
 TEST_CASE("lfmb backends honours LFMB_ISA and rejects a bad value in one line", "[cli][kernels]") {

@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <unordered_map>
 
+#include "core/anonymous_mapping.h"
 #include "core/error.h"
 #include "core/half.h"
 
@@ -22,6 +22,7 @@ using tag = dnnl::memory::format_tag;
 // Below this many values a conversion loop is not worth waking the other threads for.
 constexpr int64_t kParallelValues = 1 << 15;
 
+// Each matrix of a weight starts on a cache line.
 constexpr uint64_t kAlign = 64;
 uint64_t aligned_size(uint64_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign; }
 
@@ -66,28 +67,25 @@ OnednnDtype parse_dtype(const std::string& name) {
   throw Error("backend 'onednn' cannot compute in dtype '" + name + "' here (available: " + list + ")");
 }
 
-struct FreeDeleter {
-  void operator()(uint8_t* p) const { std::free(p); }
-};
-
 // A weight in oneDNN's blocked layout, one matrix after another; int8 adds per-channel scales.
 class OnednnWeight final : public PreparedWeight {
  public:
   OnednnWeight(const WeightView& v, const dnnl::memory::desc& layout, bool has_scales)
-      : PreparedWeight(v), layout(layout), mat_stride(aligned_size(layout.get_size())) {
-    const uint64_t bytes = mat_stride * uint64_t(v.n_mats);
-    data.reset(static_cast<uint8_t*>(std::aligned_alloc(kAlign, bytes)));
-    if (!data) throw Error("weight '" + v.name + "': out of memory for " + std::to_string(bytes) + " bytes");
+      : PreparedWeight(v),
+        layout(layout),
+        mat_stride(aligned_size(layout.get_size())),
+        data(mat_stride * uint64_t(v.n_mats)) {
     if (has_scales) scales.resize(size_t(v.n_out * v.n_mats));
-    owned_bytes = bytes + scales.size() * sizeof(float);
+    owned_bytes = data.size() + scales.size() * sizeof(float);
   }
-  uint8_t* matrix(int64_t mat) const { return data.get() + mat_stride * uint64_t(mat); }
+  uint8_t* matrix(int64_t mat) { return data.data() + mat_stride * uint64_t(mat); }
+  const uint8_t* matrix(int64_t mat) const { return data.data() + mat_stride * uint64_t(mat); }
   float* matrix_scales(int64_t mat) { return scales.data() + mat * view.n_out; }
   const float* matrix_scales(int64_t mat) const { return scales.data() + mat * view.n_out; }
 
   dnnl::memory::desc layout;
   uint64_t mat_stride;
-  std::unique_ptr<uint8_t, FreeDeleter> data;
+  AnonymousMapping data;  // page-aligned; huge pages when large, like an in-memory model
   std::vector<float> scales;
 };
 
@@ -200,7 +198,7 @@ void OnednnBackend::linear(const PreparedWeight& pw, int64_t mat, const float* x
   const int64_t n_in = w.view.n_in, n_out = w.view.n_out;
   // Another backend instance in this process may have changed the OpenMP thread count.
   omp_set_num_threads(threads_);
-  dnnl::memory weights(w.layout, engine_, w.matrix(mat));
+  dnnl::memory weights(w.layout, engine_, const_cast<uint8_t*>(w.matrix(mat)));
   for (int64_t r0 = 0; r0 < n_rows; r0 += kMaxRows) {
     const int64_t rows = std::min(kMaxRows, n_rows - r0);
     float* yc = y + r0 * n_out;

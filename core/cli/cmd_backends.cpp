@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "backends/registry.h"
+#include "backends/thread_environment.h"
 #include "core/cli/command.h"
 #include "kernels/cpu_features.h"
 
@@ -34,6 +35,7 @@ int run_backends(const ParsedArgs& args) {
       for (TensorType t : kTypes)
         if (backend->supports(t)) types.push_back(std::string(tensor_type_name(t)));
       b["types"] = types;
+      b["dtypes"] = backend->dtypes();  // --dtype values, default first; empty: computes on the stored type
       b["describe"] = backend->describe();
       b["threads"] = backend->threads();
     } catch (const std::exception& ex) {  // a backend that cannot run here is listed, with why
@@ -52,6 +54,7 @@ int run_backends(const ParsedArgs& args) {
     j["cpu"] = {{"model", cpu.model}, {"logical_cpus", cpu.cores}, {"features", features},
                 {"kernel_paths", isas}, {"kernel_path_selected", std::string(isa_name(selected))}};
     j["backends"] = backends;
+    j["thread_environment"] = thread_environment_summary();
     fmt::print("{}\n", j.dump(2));
     return 0;
   }
@@ -62,8 +65,9 @@ int run_backends(const ParsedArgs& args) {
   for (const auto& i : isas) paths += (paths.empty() ? "" : ", ") + i;
   fmt::print("cpu:       {} ({} logical CPUs)\n", cpu.model.empty() ? "unknown" : cpu.model, cpu.cores);
   fmt::print("features:  {}\n", flags.empty() ? "none detected" : flags);
-  fmt::print("kernels:   {} available, using {} (cap with LFMB_ISA=scalar|avx2|avx512)\n\n", paths,
+  fmt::print("kernels:   {} available, using {} (cap with LFMB_ISA=scalar|avx2|avx512)\n", paths,
              isa_name(selected));
+  fmt::print("threads:   {}\n\n", thread_environment_summary());
   for (const auto& b : backends) {
     std::string types;
     for (const auto& t : b["types"]) types += (types.empty() ? "" : " ") + t.get<std::string>();
@@ -73,6 +77,9 @@ int run_backends(const ParsedArgs& args) {
       continue;
     }
     fmt::print("{:<12} types: {}\n", "", types);
+    std::string dtypes;
+    for (const auto& d : b["dtypes"]) dtypes += (dtypes.empty() ? "" : " ") + d.get<std::string>();
+    fmt::print("{:<12} --dtype: {}\n", "", dtypes.empty() ? "none (computes on the stored type)" : dtypes + " (default first)");
     fmt::print("{:<12} {}\n", "", b["describe"].get<std::string>());
   }
   return 0;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/thread_environment.h"
 #include "core/cli/command.h"
 #include "core/error.h"
 
@@ -20,6 +21,7 @@ void print_overview() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  lfmb::settle_thread_environment(argv);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     print_overview();

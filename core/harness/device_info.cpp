@@ -1,5 +1,7 @@
 #include "core/harness/device_info.h"
 
+#include "backends/thread_environment.h"
+
 #include <cpuinfo.h>
 #include <cblas.h>
 #include <dnnl.h>
@@ -85,6 +87,7 @@ DeviceInfo detect_device() {
                      " (" + v->hash + ")";
   d.openblas_version = trim(openblas_get_config());
   d.xnnpack_version = std::string("Debian libxnnpack-dev ") + LFMB_XNNPACK_PACKAGE_VERSION;
+  d.thread_environment = thread_environment_summary();
   d.lfmb_commit = build_git_commit();
   return d;
 }
@@ -101,6 +104,7 @@ nlohmann::json DeviceInfo::to_json() const {
           {"compile_flags", compile_flags},
           {"build_type", build_type},
           {"libraries", {{"onednn", onednn_version}, {"openblas", openblas_version}, {"xnnpack", xnnpack_version}}},
+          {"thread_environment", thread_environment},
           {"lfmb_commit", lfmb_commit},
           {"slug", slug()}};
 }

@@ -24,6 +24,7 @@ struct DeviceInfo {
   std::string compile_flags;
   std::string build_type;
   std::string onednn_version, openblas_version, xnnpack_version;
+  std::string thread_environment;  // wait policies of the threading runtimes in effect
   std::string lfmb_commit;
 
   nlohmann::json to_json() const;

@@ -1,8 +1,12 @@
 // Causal grouped-query attention over a float32 KV cache (Ainslie et al. 2023): query head h
 // reads key/value head h / (n_head / n_head_kv). Projections, q/k norms and RoPE happen in the
-// model; this is the softmax(q·kᵀ/√d)·v part.
+// model; this is the softmax(q·kᵀ/√d)·v part, one task per (token, key/value head) so the query
+// heads of a group share each read of the cache.
 #pragma once
 #include <cstdint>
+
+#include "core/model/parallel_for.h"
+#include "kernels/cpu_features.h"
 
 namespace lfmb {
 
@@ -13,6 +17,7 @@ struct AttentionShape {
 // q: n_tokens × n_head·head_dim for positions pos0 .. pos0+n_tokens−1. k_cache/v_cache hold
 // positions 0 .. pos0+n_tokens−1 (row p = n_head_kv·head_dim values). out: n_tokens × n_head·head_dim.
 void causal_attention(const AttentionShape& s, const float* q, const float* k_cache, const float* v_cache,
-                      int64_t pos0, int64_t n_tokens, float* out);
+                      int64_t pos0, int64_t n_tokens, float* out, Isa isa = Isa::Scalar,
+                      const ParallelFor& parallel = serial_for);
 
 }  // namespace lfmb

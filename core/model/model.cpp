@@ -179,6 +179,9 @@ void Session::forward(const int32_t* tokens, int64_t n, float* logits) {
   for (int64_t t = 0; t < n; ++t)
     dequantize_row(*m_.token_embd_->type, m_.token_embd_->data + size_t(tokens[t]) * embd_row, x.data() + t * E, E);
 
+  // Attention and routing run on the backend's threads, with the best kernel path of this CPU.
+  const Isa isa = default_isa();
+  const ParallelFor parallel = [&be](int64_t count, const std::function<void(int64_t)>& fn) { be.parallel_for(count, fn); };
   std::vector<float> a, b, cbuf;
   for (int64_t il = 0; il < c.n_layer; ++il) {
     const LayerWeights& L = m_.layers_[size_t(il)];
@@ -201,7 +204,7 @@ void Session::forward(const int32_t* tokens, int64_t n, float* logits) {
       std::memcpy(kc + pos_ * kv_width, b.data(), size_t(n * kv_width) * 4);
       std::memcpy(vc + pos_ * kv_width, cbuf.data(), size_t(n * kv_width) * 4);
       std::vector<float> att(size_t(n * q_width));
-      causal_attention({c.n_head, c.n_head_kv, hd}, a.data(), kc, vc, pos_, n, att.data());
+      causal_attention({c.n_head, c.n_head_kv, hd}, a.data(), kc, vc, pos_, n, att.data(), isa, parallel);
       be.linear(*L.wo, 0, att.data(), n, out.data());
     } else {
       a.resize(size_t(n * 3 * E));
@@ -217,7 +220,8 @@ void Session::forward(const int32_t* tokens, int64_t n, float* logits) {
       const int k = int(c.n_expert_used);
       std::vector<int32_t> experts(size_t(n * k));
       std::vector<float> weights(size_t(n * k));
-      route_tokens(h.data(), L.router.data(), L.router_bias.data(), n, E, c.n_expert, k, experts.data(), weights.data());
+      route_tokens(h.data(), L.router.data(), L.router_bias.data(), n, E, c.n_expert, k, experts.data(), weights.data(),
+                   isa, parallel);
       be.moe(*L.gate_exps, *L.up_exps, *L.down_exps, h.data(), n, k, experts.data(), weights.data(), out.data());
     } else {
       a.resize(size_t(n * c.n_ff));

@@ -1,0 +1,118 @@
+#include "kernels/attention_kernels.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/dot_f32.h"
+#include "kernels/simd_helpers.h"
+
+namespace lfmb {
+
+namespace {
+
+// exp(x) for x ≤ 0 (softmax after subtracting the maximum): x = n·ln2 + r with |r| ≤ ln2/2,
+// exp(r) by a degree-6 Taylor polynomial (relative error < 2e-7 on that range), 2^n through the
+// exponent bits. Inputs below −87 give 0, as their true value underflows float anyway.
+LFMB_TARGET_AVX512 inline __m512 exp_nonpositive_avx512(__m512 x) {
+  x = _mm512_max_ps(x, _mm512_set1_ps(-87.0f));
+  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504f)), _MM_FROUND_TO_NEAREST_INT);
+  const __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145752f), x);  // ln2 split in two parts:
+  const __m512 rr = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.42860677e-6f), r);  // exact product, then the rest
+  __m512 p = _mm512_set1_ps(1.0f / 720);
+  p = _mm512_fmadd_ps(p, rr, _mm512_set1_ps(1.0f / 120));
+  p = _mm512_fmadd_ps(p, rr, _mm512_set1_ps(1.0f / 24));
+  p = _mm512_fmadd_ps(p, rr, _mm512_set1_ps(1.0f / 6));
+  p = _mm512_fmadd_ps(p, rr, _mm512_set1_ps(0.5f));
+  p = _mm512_fmadd_ps(p, rr, _mm512_set1_ps(1.0f));
+  p = _mm512_fmadd_ps(p, rr, _mm512_set1_ps(1.0f));
+  const __m512i bits = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
+  return _mm512_mul_ps(p, _mm512_castsi512_ps(bits));
+}
+
+LFMB_TARGET_AVX512 void softmax_row_avx512(float* p, int64_t n) {
+  __m512 vmax = _mm512_set1_ps(-INFINITY);
+  int64_t j = 0;
+  for (; j + 16 <= n; j += 16) vmax = _mm512_max_ps(vmax, _mm512_loadu_ps(p + j));
+  float m = _mm512_reduce_max_ps(vmax);
+  for (int64_t r = j; r < n; ++r) m = std::max(m, p[r]);
+  const __m512 vm = _mm512_set1_ps(m);
+  __m512 vsum = _mm512_setzero_ps();
+  for (j = 0; j + 16 <= n; j += 16) {
+    const __m512 e = exp_nonpositive_avx512(_mm512_sub_ps(_mm512_loadu_ps(p + j), vm));
+    _mm512_storeu_ps(p + j, e);
+    vsum = _mm512_add_ps(vsum, e);
+  }
+  if (j < n) {
+    const __mmask16 k = __mmask16((1u << (n - j)) - 1);
+    const __m512 e = exp_nonpositive_avx512(_mm512_sub_ps(_mm512_maskz_loadu_ps(k, p + j), vm));
+    _mm512_mask_storeu_ps(p + j, k, e);
+    vsum = _mm512_add_ps(vsum, _mm512_maskz_mov_ps(k, e));
+  }
+  const __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(vsum));
+  for (j = 0; j + 16 <= n; j += 16) _mm512_storeu_ps(p + j, _mm512_mul_ps(_mm512_loadu_ps(p + j), inv));
+  for (; j < n; ++j) p[j] *= _mm512_cvtss_f32(inv);
+}
+
+void softmax_row_scalar(float* p, int64_t n) {
+  const float m = *std::max_element(p, p + n);
+  float sum = 0.0f;
+  for (int64_t j = 0; j < n; ++j) sum += p[j] = std::exp(p[j] - m);
+  const float inv = 1.0f / sum;
+  for (int64_t j = 0; j < n; ++j) p[j] *= inv;
+}
+
+// The value sum is a chain of axpys into a small output (n_q × n floats, in L1); written plainly
+// so the compiler vectorises the inner loop for each target it is inlined into.
+__attribute__((always_inline)) inline void values_plain(const float* p, int64_t ldp, int64_t n_q, const float* v, int64_t v_stride, int64_t n_keys,
+                         int64_t n, float* out, int64_t ldo) {
+  for (int64_t g = 0; g < n_q; ++g) std::fill(out + g * ldo, out + g * ldo + n, 0.0f);
+  for (int64_t j = 0; j < n_keys; ++j) {
+    const float* vj = v + j * v_stride;
+    for (int64_t g = 0; g < n_q; ++g) {
+      const float pj = p[g * ldp + j];
+      float* o = out + g * ldo;
+      for (int64_t d = 0; d < n; ++d) o[d] += pj * vj[d];
+    }
+  }
+}
+
+LFMB_TARGET_AVX512 void values_avx512(const float* p, int64_t ldp, int64_t n_q, const float* v, int64_t v_stride,
+                                      int64_t n_keys, int64_t n, float* out, int64_t ldo) {
+  values_plain(p, ldp, n_q, v, v_stride, n_keys, n, out, ldo);
+}
+LFMB_TARGET_AVX2 void values_avx2(const float* p, int64_t ldp, int64_t n_q, const float* v, int64_t v_stride,
+                                  int64_t n_keys, int64_t n, float* out, int64_t ldo) {
+  values_plain(p, ldp, n_q, v, v_stride, n_keys, n, out, ldo);
+}
+
+}  // namespace
+
+void attention_scores(Isa isa, const float* q, int64_t ldq, int64_t n_q, const float* k, int64_t k_stride,
+                      int64_t n_keys, int64_t n, float scale, float* scores, int64_t lds) {
+  // Keys are the "weight rows" of a float matrix product: the register-blocked f32 kernel applies.
+  FloatTile t{reinterpret_cast<const uint8_t*>(k), size_t(k_stride) * sizeof(float), n_keys, q, ldq, n_q, n,
+              scores, lds};
+  gemm_f32(isa, t);
+  for (int64_t g = 0; g < n_q; ++g)
+    for (int64_t j = 0; j < n_keys; ++j) scores[g * lds + j] *= scale;
+}
+
+void softmax_rows(Isa isa, float* p, int64_t ldp, int64_t n_q, int64_t n_keys) {
+  for (int64_t g = 0; g < n_q; ++g) {
+    if (isa == Isa::Avx512)
+      softmax_row_avx512(p + g * ldp, n_keys);
+    else
+      softmax_row_scalar(p + g * ldp, n_keys);
+  }
+}
+
+void attention_values(Isa isa, const float* p, int64_t ldp, int64_t n_q, const float* v, int64_t v_stride,
+                      int64_t n_keys, int64_t n, float* out, int64_t ldo) {
+  switch (isa) {
+    case Isa::Avx512: return values_avx512(p, ldp, n_q, v, v_stride, n_keys, n, out, ldo);
+    case Isa::Avx2: return values_avx2(p, ldp, n_q, v, v_stride, n_keys, n, out, ldo);
+    case Isa::Scalar: return values_plain(p, ldp, n_q, v, v_stride, n_keys, n, out, ldo);
+  }
+}
+
+}  // namespace lfmb
