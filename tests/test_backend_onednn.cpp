@@ -153,6 +153,24 @@ TEST_CASE("onednn prepared_bytes is what prepare allocates", "[onednn]") {
   }
 }
 
+TEST_CASE("onednn runs the real layer shapes on brgemm kernels at every chunk length", "[onednn]") {
+  // Weights are laid out once for one row; a row count oneDNN served only with its reference
+  // code from that layout would be silently slow, so check what it picked (no timing involved).
+  struct Shape {
+    int64_t n_out, n_in;
+  };
+  for (const std::string& dtype : OnednnBackend({1, ""}).dtypes()) {
+    OnednnBackend backend({2, dtype});
+    for (const Shape s : {Shape{6144, 2048}, Shape{1792, 2048}, Shape{2048, 1792}, Shape{2048, 7168}, Shape{512, 2048},
+                          Shape{65536, 2048}, Shape{1024, 2048}})
+      for (int64_t rows : {int64_t(1), int64_t(4), int64_t(37), int64_t(128), OnednnBackend::kMaxRows}) {
+        const std::string impl = backend.implementation(s.n_out, s.n_in, rows);
+        INFO("dtype " << dtype << ", " << s.n_in << " → " << s.n_out << ", rows " << rows << ": " << impl);
+        CHECK(impl.rfind("brg", 0) == 0);
+      }
+  }
+}
+
 TEST_CASE("onednn shares one primitive per shape and row count across weights", "[onednn]") {
   OnednnBackend backend({2, "int8"});
   const int64_t n_in = 64, n_out = 48;

@@ -31,6 +31,10 @@ class OnednnBackend final : public Backend {
 
   // Primitives created so far (tests check that same-shaped weights share them).
   size_t primitive_count() const { return cache_.primitive_count(); }
+  // The oneDNN implementation a call of `rows` rows on this shape runs ("brg:avx512_core", ...).
+  std::string implementation(int64_t n_out, int64_t n_in, int64_t rows) const {
+    return cache_.implementation(n_out, n_in, rows);
+  }
 
   // Rows per primitive call: longer inputs run in chunks, which bounds how many primitives one
   // shape can need while keeping each chunk long enough to be compute-bound.
