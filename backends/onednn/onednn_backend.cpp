@@ -121,35 +121,52 @@ std::unique_ptr<PreparedWeight> OnednnBackend::prepare(const WeightView& w) {
                 std::string(tensor_type_name(w.type)) + " block size");
   omp_set_num_threads(threads_);
   auto pw = std::make_unique<OnednnWeight>(w, cache_.weights_desc(w.n_out, w.n_in), dtype_ == OnednnDtype::INT8);
-  for (int64_t m = 0; m < w.n_mats; ++m)
-    convert_matrix(w, m, pw->layout, pw->matrix(m), dtype_ == OnednnDtype::INT8 ? pw->matrix_scales(m) : nullptr);
+  auto convert = [&](int64_t m, std::vector<uint8_t>& scratch, dnnl::stream& stream) {
+    convert_matrix(w, m, pw->layout, pw->matrix(m), dtype_ == OnednnDtype::INT8 ? pw->matrix_scales(m) : nullptr,
+                   scratch, stream);
+  };
+  if (w.n_mats >= threads_ && threads_ > 1) {
+    // Experts: one matrix per thread at a time. oneDNN's int8 reorder does not get faster with
+    // more threads, so splitting each matrix would leave the other threads idle in it.
+#pragma omp parallel num_threads(threads_)
+    {
+      std::vector<uint8_t> scratch;
+      dnnl::stream stream(engine_);
+#pragma omp for schedule(dynamic)
+      for (int64_t m = 0; m < w.n_mats; ++m) convert(m, scratch, stream);
+    }
+  } else {
+    std::vector<uint8_t> scratch;
+    for (int64_t m = 0; m < w.n_mats; ++m) convert(m, scratch, stream_);
+  }
   return pw;
 }
 
 void OnednnBackend::convert_matrix(const WeightView& w, int64_t mat, const dnnl::memory::desc& layout, uint8_t* dst,
-                                   float* scales) {
+                                   float* scales, std::vector<uint8_t>& scratch, dnnl::stream& stream) {
   // The stored rows are output channels: a row-major n_out × n_in matrix is oneDNN's
   // n_in × n_out weights in the transposed ("ba") plain layout.
   const int64_t n_in = w.n_in, n_out = w.n_out;
   const dt plain_type = dtype_ == OnednnDtype::BF16 ? dt::bf16 : dtype_ == OnednnDtype::INT8 ? dt::s8 : dt::f32;
   const dnnl::memory::desc plain_desc({n_in, n_out}, plain_type, tag::ba);
-  std::vector<uint8_t> plain;
   void* plain_data = nullptr;
   if (w.type == TensorType::F32 && dtype_ == OnednnDtype::F32) {
     plain_data = const_cast<uint8_t*>(w.row(mat, 0));  // read in place by the reorder
   } else {
-    plain.resize(plain_desc.get_size());
-    plain_data = plain.data();
-#pragma omp parallel num_threads(threads_)
+    scratch.resize(plain_desc.get_size());
+    uint8_t* plain = scratch.data();
+    plain_data = plain;
+    // Rows split over the threads unless the matrices already are (prepare()).
+#pragma omp parallel num_threads(omp_in_parallel() ? 1 : threads_)
     {
       std::vector<float> row(static_cast<size_t>(n_in));
 #pragma omp for schedule(static)
       for (int64_t o = 0; o < n_out; ++o) {
         dequantize_row(w.type, w.row(mat, o), row.data(), n_in);
         if (dtype_ == OnednnDtype::F32) {
-          std::memcpy(plain.data() + size_t(o * n_in) * sizeof(float), row.data(), size_t(n_in) * sizeof(float));
+          std::memcpy(plain + size_t(o * n_in) * sizeof(float), row.data(), size_t(n_in) * sizeof(float));
         } else if (dtype_ == OnednnDtype::BF16) {
-          auto* out = reinterpret_cast<uint16_t*>(plain.data()) + o * n_in;
+          auto* out = reinterpret_cast<uint16_t*>(plain) + o * n_in;
           for (int64_t i = 0; i < n_in; ++i) out[i] = f32_to_bf16(row[size_t(i)]);
         } else {
           // Symmetric per output channel: scale = max|w| / 127.
@@ -157,15 +174,15 @@ void OnednnBackend::convert_matrix(const WeightView& w, int64_t mat, const dnnl:
           for (float v : row) amax = std::max(amax, std::fabs(v));
           scales[o] = amax / 127.0f;
           const float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
-          auto* out = reinterpret_cast<int8_t*>(plain.data()) + o * n_in;
+          auto* out = reinterpret_cast<int8_t*>(plain) + o * n_in;
           for (int64_t i = 0; i < n_in; ++i) out[i] = int8_t(std::lrintf(row[size_t(i)] * inv));
         }
       }
     }
   }
   dnnl::memory from(plain_desc, engine_, plain_data), to(layout, engine_, dst);
-  dnnl::reorder(from, to).execute(stream_, from, to);
-  stream_.wait();
+  dnnl::reorder(from, to).execute(stream, from, to);
+  stream.wait();
 }
 
 dnnl::memory OnednnBackend::source(const float* x, int64_t rows, int64_t n_in) {

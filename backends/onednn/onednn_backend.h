@@ -41,9 +41,10 @@ class OnednnBackend final : public Backend {
   static constexpr int64_t kMaxRows = 256;
 
  private:
-  // Converts one stored matrix into `dst` (laid out as weights_desc) and, for int8, its scales.
+  // Converts one stored matrix into `dst` (laid out as `layout`) and, for int8, its scales;
+  // `scratch` holds the plain converted copy the reorder reads.
   void convert_matrix(const WeightView& w, int64_t mat, const dnnl::memory::desc& layout, uint8_t* dst,
-                      float* scales);
+                      float* scales, std::vector<uint8_t>& scratch, dnnl::stream& stream);
   // Makes x (rows × n_in) the matmul's source: as is (f32), rounded (bf16) or quantised (int8,
   // one scale per row into row_scales_).
   dnnl::memory source(const float* x, int64_t rows, int64_t n_in);
