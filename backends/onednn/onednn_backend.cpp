@@ -67,26 +67,33 @@ OnednnDtype parse_dtype(const std::string& name) {
   throw Error("backend 'onednn' cannot compute in dtype '" + name + "' here (available: " + list + ")");
 }
 
-// A weight in oneDNN's blocked layout, one matrix after another; int8 adds per-channel scales.
+// A weight in oneDNN's blocked layout, one matrix after another; int8 adds two per-channel
+// tensors for the matmul's post-ops.
 class OnednnWeight final : public PreparedWeight {
  public:
-  OnednnWeight(const WeightView& v, const dnnl::memory::desc& layout, bool has_scales)
+  OnednnWeight(const WeightView& v, const dnnl::memory::desc& layout, bool int8)
       : PreparedWeight(v),
         layout(layout),
         mat_stride(aligned_size(layout.get_size())),
         data(mat_stride * uint64_t(v.n_mats)) {
-    if (has_scales) scales.resize(size_t(v.n_out * v.n_mats));
-    owned_bytes = data.size() + scales.size() * sizeof(float);
+    if (int8) {
+      offsets.resize(size_t(v.n_out * v.n_mats));
+      scales.resize(size_t(v.n_out * v.n_mats));
+    }
+    owned_bytes = data.size() + (offsets.size() + scales.size()) * sizeof(float);
   }
   uint8_t* matrix(int64_t mat) { return data.data() + mat_stride * uint64_t(mat); }
   const uint8_t* matrix(int64_t mat) const { return data.data() + mat_stride * uint64_t(mat); }
-  float* matrix_scales(int64_t mat) { return scales.data() + mat * view.n_out; }
-  const float* matrix_scales(int64_t mat) const { return scales.data() + mat * view.n_out; }
+  // Non-const pointers because oneDNN memory handles take them; matmuls only read.
+  float* matrix_offsets(int64_t mat) const { return const_cast<float*>(offsets.data()) + mat * view.n_out; }
+  float* matrix_scales(int64_t mat) const { return const_cast<float*>(scales.data()) + mat * view.n_out; }
 
   dnnl::memory::desc layout;
   uint64_t mat_stride;
   AnonymousMapping data;  // page-aligned; huge pages when large, like an in-memory model
-  std::vector<float> scales;
+  // int8: activations reach the matmul as u8 = q + 128, so each sum carries 128 · Σ w_q of its
+  // channel; offsets = -128 · Σ w_q takes it out again, scales = the channel's weight scale.
+  std::vector<float> offsets, scales;
 };
 
 }  // namespace
@@ -108,8 +115,8 @@ std::vector<std::string> OnednnBackend::dtypes() const { return available_dtypes
 std::string OnednnBackend::dtype() const { return dtype_name(dtype_); }
 
 uint64_t OnednnBackend::prepared_bytes(const WeightView& w) const {
-  const uint64_t scales = dtype_ == OnednnDtype::INT8 ? uint64_t(w.n_out) * sizeof(float) : 0;
-  return (aligned_size(cache_.weights_desc(w.n_out, w.n_in).get_size()) + scales) * uint64_t(w.n_mats);
+  const uint64_t per_channel = dtype_ == OnednnDtype::INT8 ? 2 * uint64_t(w.n_out) * sizeof(float) : 0;
+  return (aligned_size(cache_.weights_desc(w.n_out, w.n_in).get_size()) + per_channel) * uint64_t(w.n_mats);
 }
 
 std::unique_ptr<PreparedWeight> OnednnBackend::prepare(const WeightView& w) {
@@ -122,12 +129,12 @@ std::unique_ptr<PreparedWeight> OnednnBackend::prepare(const WeightView& w) {
   omp_set_num_threads(threads_);
   auto pw = std::make_unique<OnednnWeight>(w, cache_.weights_desc(w.n_out, w.n_in), dtype_ == OnednnDtype::INT8);
   auto convert = [&](int64_t m, std::vector<uint8_t>& scratch, dnnl::stream& stream) {
-    convert_matrix(w, m, pw->layout, pw->matrix(m), dtype_ == OnednnDtype::INT8 ? pw->matrix_scales(m) : nullptr,
-                   scratch, stream);
+    const bool int8 = dtype_ == OnednnDtype::INT8;
+    convert_matrix(w, m, pw->layout, pw->matrix(m), int8 ? pw->matrix_offsets(m) : nullptr,
+                   int8 ? pw->matrix_scales(m) : nullptr, scratch, stream);
   };
   if (w.n_mats >= threads_ && threads_ > 1) {
-    // Experts: one matrix per thread at a time. oneDNN's int8 reorder does not get faster with
-    // more threads, so splitting each matrix would leave the other threads idle in it.
+    // Experts: one matrix per thread at a time, so the reorders run in parallel too.
 #pragma omp parallel num_threads(threads_)
     {
       std::vector<uint8_t> scratch;
@@ -143,7 +150,8 @@ std::unique_ptr<PreparedWeight> OnednnBackend::prepare(const WeightView& w) {
 }
 
 void OnednnBackend::convert_matrix(const WeightView& w, int64_t mat, const dnnl::memory::desc& layout, uint8_t* dst,
-                                   float* scales, std::vector<uint8_t>& scratch, dnnl::stream& stream) {
+                                   float* offsets, float* scales, std::vector<uint8_t>& scratch,
+                                   dnnl::stream& stream) {
   // The stored rows are output channels: a row-major n_out × n_in matrix is oneDNN's
   // n_in × n_out weights in the transposed ("ba") plain layout.
   const int64_t n_in = w.n_in, n_out = w.n_out;
@@ -175,7 +183,12 @@ void OnednnBackend::convert_matrix(const WeightView& w, int64_t mat, const dnnl:
           scales[o] = amax / 127.0f;
           const float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
           auto* out = reinterpret_cast<int8_t*>(plain) + o * n_in;
-          for (int64_t i = 0; i < n_in; ++i) out[i] = int8_t(std::lrintf(row[size_t(i)] * inv));
+          int32_t sum = 0;
+          for (int64_t i = 0; i < n_in; ++i) {
+            out[i] = int8_t(std::lrintf(row[size_t(i)] * inv));
+            sum += out[i];
+          }
+          offsets[o] = -128.0f * float(sum);
         }
       }
     }
@@ -195,7 +208,7 @@ dnnl::memory OnednnBackend::source(const float* x, int64_t rows, int64_t n_in) {
     for (int64_t i = 0; i < n; ++i) x_bf16_[size_t(i)] = f32_to_bf16(x[i]);
     return dnnl::memory({{rows, n_in}, dt::bf16, tag::ab}, engine_, x_bf16_.data());
   }
-  x_s8_.resize(size_t(n));
+  x_u8_.resize(size_t(n));
   row_scales_.resize(size_t(rows));
 #pragma omp parallel for num_threads(threads_) schedule(static) if (n >= kParallelValues)
   for (int64_t r = 0; r < rows; ++r) {
@@ -204,10 +217,11 @@ dnnl::memory OnednnBackend::source(const float* x, int64_t rows, int64_t n_in) {
     for (int64_t i = 0; i < n_in; ++i) amax = std::max(amax, std::fabs(xr[i]));
     row_scales_[size_t(r)] = amax / 127.0f;
     const float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
-    int8_t* q = x_s8_.data() + r * n_in;
-    for (int64_t i = 0; i < n_in; ++i) q[i] = int8_t(std::lrintf(xr[i] * inv));
+    // Symmetric int8 shifted into u8 (1..255): VNNI multiplies u8 by s8.
+    uint8_t* q = x_u8_.data() + r * n_in;
+    for (int64_t i = 0; i < n_in; ++i) q[i] = uint8_t(std::lrintf(xr[i] * inv) + 128);
   }
-  return dnnl::memory({{rows, n_in}, dt::s8, tag::ab}, engine_, x_s8_.data());
+  return dnnl::memory({{rows, n_in}, dt::u8, tag::ab}, engine_, x_u8_.data());
 }
 
 void OnednnBackend::linear(const PreparedWeight& pw, int64_t mat, const float* x, int64_t n_rows, float* y) {
@@ -223,9 +237,13 @@ void OnednnBackend::linear(const PreparedWeight& pw, int64_t mat, const float* x
         {DNNL_ARG_SRC, source(x + r0 * n_in, rows, n_in)},
         {DNNL_ARG_WEIGHTS, weights},
         {DNNL_ARG_DST, dnnl::memory({{rows, n_out}, dt::f32, tag::ab}, engine_, yc)}};
-    if (dtype_ == OnednnDtype::INT8)
+    if (dtype_ == OnednnDtype::INT8) {
+      const dnnl::memory::desc per_channel({1, n_out}, dt::f32, tag::ab);
       args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1,
-                   dnnl::memory({{1, n_out}, dt::f32, tag::ab}, engine_, const_cast<float*>(w.matrix_scales(mat))));
+                   dnnl::memory(per_channel, engine_, w.matrix_offsets(mat)));
+      args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(1) | DNNL_ARG_SRC_1,
+                   dnnl::memory(per_channel, engine_, w.matrix_scales(mat)));
+    }
     cache_.matmul(n_out, n_in, rows).execute(stream_, args);
     stream_.wait();
     if (dtype_ == OnednnDtype::INT8) {
@@ -254,7 +272,7 @@ std::string OnednnBackend::describe() const {
   switch (dtype_) {
     case OnednnDtype::BF16: s += " bf16×bf16, activations rounded to bf16"; break;
     case OnednnDtype::INT8:
-      s += " s8×s8, per-channel weight scales (binary_mul post-op), activations quantised per row";
+      s += " u8×s8, s8 weights per channel, activations per row (offset and scale as binary post-ops)";
       break;
     default: s += " f32×f32"; break;
   }

@@ -1,6 +1,6 @@
 // The `onednn` backend: oneDNN matmul primitives (brgemm kernels) in one compute type for the
 // whole model: f32, bf16 (this CPU has avx512_bf16) or int8 (s8 weights with per-output-channel
-// scales, activations quantised per row at run time). Every stored weight type is converted once
+// scales, activations quantised per row at run time and fed as u8, VNNI's native operand). Every stored weight type is converted once
 // at load into the primitive's preferred blocked layout; primitives are shared per shape
 // (onednn_matmul_cache.h). oneDNN runs on OpenMP, so parallel_for does too.
 #pragma once
@@ -41,12 +41,12 @@ class OnednnBackend final : public Backend {
   static constexpr int64_t kMaxRows = 256;
 
  private:
-  // Converts one stored matrix into `dst` (laid out as `layout`) and, for int8, its scales;
-  // `scratch` holds the plain converted copy the reorder reads.
+  // Converts one stored matrix into `dst` (laid out as `layout`) and, for int8, its per-channel
+  // offsets and scales; `scratch` holds the plain converted copy the reorder reads.
   void convert_matrix(const WeightView& w, int64_t mat, const dnnl::memory::desc& layout, uint8_t* dst,
-                      float* scales, std::vector<uint8_t>& scratch, dnnl::stream& stream);
-  // Makes x (rows × n_in) the matmul's source: as is (f32), rounded (bf16) or quantised (int8,
-  // one scale per row into row_scales_).
+                      float* offsets, float* scales, std::vector<uint8_t>& scratch, dnnl::stream& stream);
+  // Makes x (rows × n_in) the matmul's source: as is (f32), rounded (bf16) or quantised (int8:
+  // symmetric, one scale per row into row_scales_, shifted by 128 into u8).
   dnnl::memory source(const float* x, int64_t rows, int64_t n_in);
 
   OnednnDtype dtype_;
@@ -56,7 +56,7 @@ class OnednnBackend final : public Backend {
   // backend computes, so a const query may create them.
   mutable OnednnMatmulCache cache_;
   std::vector<uint16_t> x_bf16_;
-  std::vector<int8_t> x_s8_;
+  std::vector<uint8_t> x_u8_;
   std::vector<float> row_scales_;
 };
 

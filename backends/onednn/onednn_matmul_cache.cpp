@@ -10,10 +10,12 @@ using tag = dnnl::memory::format_tag;
 dt activation_type(OnednnDtype d) {
   switch (d) {
     case OnednnDtype::BF16: return dt::bf16;
-    case OnednnDtype::INT8: return dt::s8;
+    case OnednnDtype::INT8: return dt::u8;
     default: return dt::f32;
   }
 }
+
+dt weight_type(OnednnDtype d) { return d == OnednnDtype::INT8 ? dt::s8 : activation_type(d); }
 
 }  // namespace
 
@@ -24,7 +26,9 @@ dnnl::matmul::primitive_desc OnednnMatmulCache::describe(int64_t n_out, int64_t 
   dnnl::primitive_attr attr;
   if (dtype_ == OnednnDtype::INT8) {
     dnnl::post_ops ops;
-    ops.append_binary(dnnl::algorithm::binary_mul, dnnl::memory::desc({1, n_out}, dt::f32, tag::ab));
+    const dnnl::memory::desc per_channel({1, n_out}, dt::f32, tag::ab);
+    ops.append_binary(dnnl::algorithm::binary_add, per_channel);
+    ops.append_binary(dnnl::algorithm::binary_mul, per_channel);
     attr.set_post_ops(ops);
   }
   return dnnl::matmul::primitive_desc(dnnl::matmul::desc(src, w, dst), attr, engine_);
@@ -33,7 +37,7 @@ dnnl::matmul::primitive_desc OnednnMatmulCache::describe(int64_t n_out, int64_t 
 const dnnl::memory::desc& OnednnMatmulCache::weights_desc(int64_t n_out, int64_t n_in) {
   auto it = layouts_.find({n_out, n_in});
   if (it == layouts_.end()) {
-    const dnnl::memory::desc any({n_in, n_out}, activation_type(dtype_), tag::any);
+    const dnnl::memory::desc any({n_in, n_out}, weight_type(dtype_), tag::any);
     it = layouts_.emplace(std::make_tuple(n_out, n_in), describe(n_out, n_in, 1, any).weights_desc()).first;
   }
   return it->second;

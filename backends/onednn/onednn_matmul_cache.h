@@ -19,7 +19,7 @@ namespace lfmb {
 enum class OnednnDtype {
   F32,   // f32 × f32
   BF16,  // bf16 × bf16 (activations rounded to bf16 per call)
-  INT8,  // s8 × s8: weights per output channel, activations per row, symmetric scales
+  INT8,  // u8 × s8: s8 weights per output channel, activations quantised per row
 };
 
 class OnednnMatmulCache {
@@ -29,9 +29,9 @@ class OnednnMatmulCache {
   // The layout weights of this shape are stored in (bytes: get_size()).
   const dnnl::memory::desc& weights_desc(int64_t n_out, int64_t n_in);
 
-  // The matmul for `rows` activation rows. INT8: its one post-op multiplies the s32 sums by a
-  // 1 × n_out f32 tensor (the weight's per-channel scales), passed at execution, so the
-  // primitive does not depend on any one weight.
+  // The matmul for `rows` activation rows. INT8: two post-ops with 1 × n_out f32 tensors of the
+  // weight, passed at execution (so the primitive does not depend on any one weight): add the
+  // per-channel offsets, then multiply by the per-channel scales.
   const dnnl::matmul& matmul(int64_t n_out, int64_t n_in, int64_t rows);
 
   // The implementation oneDNN picked for a shape ("brg:avx512_core_vnni", ...).
