@@ -150,7 +150,8 @@ std::unique_ptr<PreparedWeight> OnednnBackend::prepare(const WeightView& w) {
       for (int64_t m = 0; m < w.n_mats; ++m) convert(m, scratch, stream);
     }
   } else {
-    for (int64_t m = 0; m < w.n_mats; ++m) convert(m, scratch_, stream_);
+    std::vector<uint8_t> scratch;
+    for (int64_t m = 0; m < w.n_mats; ++m) convert(m, scratch, stream_);
   }
   return pw;
 }
@@ -235,7 +236,6 @@ void OnednnBackend::linear(const PreparedWeight& pw, int64_t mat, const float* x
   const int64_t n_in = w.view.n_in, n_out = w.view.n_out;
   // Another backend instance in this process may have changed the OpenMP thread count.
   omp_set_num_threads(threads_);
-  if (!scratch_.empty()) std::vector<uint8_t>().swap(scratch_);  // loading is over
   dnnl::memory weights(w.layout, engine_, const_cast<uint8_t*>(w.matrix(mat)));
   for (int64_t r0 = 0; r0 < n_rows; r0 += kMaxRows) {
     const int64_t rows = std::min(kMaxRows, n_rows - r0);

@@ -55,10 +55,6 @@ class OnednnBackend final : public Backend {
   // prepared_bytes() asks for layouts before anything is allocated; they do not change what the
   // backend computes, so a const query may create them.
   mutable OnednnMatmulCache cache_;
-  // Plain converted copy of one matrix, kept across prepare() calls and dropped by the first
-  // linear(): freeing a large buffer per weight left the following matmuls several times slower
-  // for a while on this VM (measured: 5-8 ms instead of 1.9 ms per 2048×6144 f32 call).
-  std::vector<uint8_t> scratch_;
   std::vector<uint16_t> x_bf16_;
   std::vector<uint8_t> x_u8_;
   std::vector<float> row_scales_;
