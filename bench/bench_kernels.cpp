@@ -23,6 +23,7 @@
 
 #include "backends/registry.h"
 #include "core/anonymous_mapping.h"
+#include "core/harness/device_info.h"
 #include "backends/thread_environment.h"
 #include "core/half.h"
 #include "core/tensor_type.h"
@@ -293,6 +294,10 @@ void register_all() {
 
 int main(int argc, char** argv) {
   lfmb::settle_thread_environment(argv);
+  // The device fingerprint goes into the JSON "context", so a results file says where it came from.
+  const lfmb::DeviceInfo device = lfmb::detect_device();
+  benchmark::AddCustomContext("lfmb_device", device.to_json().dump());
+  benchmark::AddCustomContext("lfmb_device_slug", device.slug());
   register_all();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

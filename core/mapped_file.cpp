@@ -41,6 +41,16 @@ MappedFile::MappedFile(std::string display_name, AnonymousMapping memory) : path
   if (data_) ::mprotect(const_cast<uint8_t*>(data_), size_, PROT_READ);
 }
 
+MappedFile::MappedFile(MappedFile&& other) noexcept
+    : path_(std::move(other.path_)), data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+
+void MappedFile::prefault() const {
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22  // Linux 5.14; older kernels reject it and pages fault in lazily
+#endif
+  if (data_) ::madvise(const_cast<uint8_t*>(data_), size_, MADV_POPULATE_READ);
+}
+
 MappedFile::~MappedFile() {
   if (data_) ::munmap(const_cast<uint8_t*>(data_), size_);
 }

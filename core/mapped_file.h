@@ -18,9 +18,16 @@ class MappedFile {
   ~MappedFile();
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
+  // Movable so a GgufFile built in memory can be handed to a Model; the mapping stays put, so
+  // pointers into it remain valid.
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&&) = delete;
 
   const uint8_t* data() const { return data_; }
   size_t size() const { return size_; }
+  // Faults every page in now (reading the file if it is not cached), so later reads never stop on
+  // a page fault: a model's experts are first touched mid-decode otherwise, inside the timings.
+  void prefault() const;
   const std::string& path() const { return path_; }
 
  private:

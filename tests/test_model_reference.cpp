@@ -277,3 +277,21 @@ TEST_CASE("a model that does not fit in memory is refused before allocating", "[
   CHECK_THROWS_WITH(Model(ref + "/lfm2moe-f32.gguf", o),
                     Catch::Contains("not enough memory") && Catch::Contains("GiB available"));
 }
+
+TEST_CASE("prefill_last returns the last position's logits of a full prefill, across chunks", "[model]") {
+  LFMB_REQUIRE_REFERENCE(ref);
+  const std::string file = ref + "/lfm2moe-f32.gguf";
+  const std::vector<int32_t> toks = tokens_of(load_logits(file)["sequences"][1]);  // 25 tokens
+  ModelOptions o;
+  o.n_batch = 10;  // chunks 10, 10, 5
+  Model m(file, o);
+  Session s(m);
+  const std::vector<float> all = s.prefill(toks);
+  s.reset();
+  const std::vector<float> last = s.prefill_last(toks);
+  const size_t V = size_t(m.config().n_vocab);
+  REQUIRE(last.size() == V);
+  CHECK(std::equal(last.begin(), last.end(), all.end() - std::ptrdiff_t(V)));  // reference backend: same math
+  CHECK(s.position() == int64_t(toks.size()));
+  CHECK_THROWS_AS(s.prefill_last({}), Error);
+}

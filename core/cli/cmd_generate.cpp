@@ -78,13 +78,13 @@ int run_text_generation(const ParsedArgs& args, const Model& model, int64_t n) {
   using clock = std::chrono::steady_clock;
   Session s(model);
   const auto t0 = clock::now();
-  std::vector<float> logits = s.prefill(ids);
+  std::vector<float> logits = s.prefill_last(ids);
   const auto t1 = clock::now();
   const int64_t n_vocab = model.config().n_vocab;
   std::string produced;
   size_t printed = 0;
   int64_t generated = 0;
-  const float* last = logits.data() + (int64_t(ids.size()) - 1) * n_vocab;
+  const float* last = logits.data();
   auto t_decode_end = t1;
   for (int64_t i = 0; i < n; ++i) {
     const int32_t id = sampler.sample(last, size_t(n_vocab));

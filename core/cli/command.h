@@ -19,6 +19,8 @@ Command logits_command();
 Command generate_command();
 Command tokenize_command();
 Command backends_command();
+Command run_command();
+Command bench_command();
 
 // The list `lfmb` dispatches on, in --help order (commands.cpp: one line per command).
 const std::vector<Command>& all_commands();

@@ -11,6 +11,8 @@ const std::vector<Command>& all_commands() {
       generate_command(),
       tokenize_command(),
       backends_command(),
+      run_command(),
+      bench_command(),
   };
   return commands;
 }

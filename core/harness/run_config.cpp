@@ -13,9 +13,12 @@ namespace lfmb {
 
 namespace {
 
+std::string line_of(const std::string& path, const YAML::Node& n) {
+  return n.Mark().is_null() ? path : path + ":" + std::to_string(n.Mark().line + 1);
+}
+
 [[noreturn]] void fail_at(const std::string& path, const YAML::Node& n, const std::string& key, const std::string& what) {
-  const std::string line = n.Mark().is_null() ? "" : ":" + std::to_string(n.Mark().line + 1);
-  throw Error(path + line + ": " + (key.empty() ? "" : "key '" + key + "': ") + what);
+  throw Error(line_of(path, n) + ": " + (key.empty() ? "" : "key '" + key + "': ") + what);
 }
 
 // Applies one key with file/line context on failure.
@@ -67,6 +70,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& path, con
   cfg.path = path;
   cfg.name = std::filesystem::path(path).stem().string();
   RunParams base;
+  std::map<std::string, std::string> base_origin;
   std::vector<SweepAxis> axes;
   std::vector<std::vector<std::pair<std::string, YAML::Node>>> excludes;
 
@@ -84,7 +88,10 @@ RunConfig parse_run_config(const std::string& text, const std::string& path, con
       cfg.description = v.Scalar();
     } else if (section == "run") {
       if (!v.IsMap()) fail_at(path, v, "run", "expected a mapping of run keys");
-      for (const auto& f : v) apply(base, path, f.first.Scalar(), f.second, f.first);
+      for (const auto& f : v) {
+        apply(base, path, f.first.Scalar(), f.second, f.first);
+        base_origin[f.first.Scalar()] = line_of(path, f.second);
+      }
     } else if (section == "sweep") {
       if (!v.IsMap()) fail_at(path, v, "sweep", "expected a mapping from keys to lists of values");
       for (const auto& f : v) {
@@ -135,29 +142,39 @@ RunConfig parse_run_config(const std::string& text, const std::string& path, con
     } catch (const Error& e) {
       throw Error("--set " + o + ": " + e.what());
     }
+    base_origin[key] = "--set " + o;
     std::erase_if(axes, [&](const SweepAxis& a) { return a.key == key; });
   }
 
   // Cartesian product, first axis outermost.
-  std::vector<RunParams> runs = {base};
+  std::vector<std::pair<RunParams, std::map<std::string, std::string>>> runs = {{base, base_origin}};
   for (const auto& axis : axes) {
     cfg.swept_keys.push_back(axis.key);
-    std::vector<RunParams> next;
+    std::vector<std::pair<RunParams, std::map<std::string, std::string>>> next;
     for (const auto& r : runs)
       for (const auto& value : axis.values) {
-        RunParams p = r;
-        apply(p, path, axis.key, value, value);
+        auto p = r;
+        apply(p.first, path, axis.key, value, value);
+        p.second[axis.key] = line_of(path, value);
         next.push_back(std::move(p));
       }
     runs = std::move(next);
   }
-  for (auto& r : runs)
-    if (!excluded(r, excludes, path)) cfg.runs.push_back(std::move(r));
+  for (auto& [r, origin] : runs) {
+    if (excluded(r, excludes, path)) continue;
+    cfg.runs.push_back(std::move(r));
+    cfg.origins.push_back(std::move(origin));
+  }
   if (cfg.runs.empty()) throw Error(path + ": every combination is excluded; nothing to run");
   for (const auto& r : cfg.runs)
     if (r.model.path.empty() && r.model.preset.empty())
       throw Error(path + ": key 'model': no model given (set run.model, sweep it, or --set model=FILE.gguf)");
   return cfg;
+}
+
+std::string RunConfig::where(size_t run, const std::string& key) const {
+  auto it = origins.at(run).find(key);
+  return (it == origins.at(run).end() ? path + " (default)" : it->second) + ": key '" + key + "'";
 }
 
 RunConfig load_run_config(const std::string& path, const std::vector<std::string>& overrides) {

@@ -13,6 +13,7 @@
 //
 // Every problem is an lfmb::Error "FILE:LINE: key 'k': what is wrong".
 #pragma once
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,6 +28,12 @@ struct RunConfig {
   std::string description;
   std::vector<RunParams> runs;  // expanded, exclusions removed, in sweep order
   std::vector<std::string> swept_keys;
+  // Per run: key -> where its value came from ("FILE:LINE" or "--set k=v"); absent = default.
+  std::vector<std::map<std::string, std::string>> origins;
+
+  // "FILE:LINE: key 'k'" for messages about run `run`'s value of `key` (checks made after
+  // loading, such as an unknown backend or a model that does not fit in memory).
+  std::string where(size_t run, const std::string& key) const;
 };
 
 // `overrides` are "key=value" strings (value parsed as YAML) applied over the file: a swept key

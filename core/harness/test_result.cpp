@@ -3,7 +3,9 @@
 namespace lfmb {
 
 std::string test_name(int n_prompt, int n_gen, int depth) {
-  std::string s = n_gen > 0 ? "tg" + std::to_string(n_gen) : "pp" + std::to_string(n_prompt);
+  std::string s = n_prompt > 0 && n_gen > 0 ? "pp" + std::to_string(n_prompt) + "+tg" + std::to_string(n_gen)
+                 : n_gen > 0                ? "tg" + std::to_string(n_gen)
+                                            : "pp" + std::to_string(n_prompt);
   if (depth > 0) s += " @ d" + std::to_string(depth);
   return s;
 }
@@ -33,7 +35,7 @@ nlohmann::json TestResult::to_json() const {
       {"peak_rss_bytes", peak_rss_bytes},
       {"params", params},
   };
-  if (n_gen > 0) {
+  if (n_gen > 0 && n_prompt == 0) {
     j["roofline"] = {{"decode_bytes_per_token", decode_bytes_per_token},
                      {"bandwidth_gbps", bandwidth_gbps},
                      {"roofline_ts", roofline_ts},

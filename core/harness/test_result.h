@@ -21,7 +21,7 @@ struct TestResult {
   int64_t n_params = 0, n_params_active = 0;
   std::string backend, dtype, kernel;
   int threads = 0;
-  std::string test;             // "pp512", "tg128", "tg128 @ d4096"
+  std::string test;             // "pp512", "tg128", "tg128 @ d4096", "pp512+tg128" (prefill then decode)
   int n_prompt = 0, n_gen = 0, depth = 0;
   // Measurements (after warm-up).
   std::vector<double> samples_ns;   // wall time per repetition

@@ -15,9 +15,9 @@ std::vector<int32_t> generate(Session& s, const std::vector<int32_t>& prompt, in
                               const OnToken& on_token) {
   if (prompt.empty()) throw Error("generate: the prompt has no tokens");
   std::vector<int32_t> produced;
-  std::vector<float> logits = s.prefill(prompt);
-  const int64_t V = int64_t(logits.size() / prompt.size());
-  const float* last = logits.data() + (int64_t(prompt.size()) - 1) * V;
+  const std::vector<float> logits = s.prefill_last(prompt);
+  const int64_t V = int64_t(logits.size());
+  const float* last = logits.data();
   std::vector<float> step;
   for (int64_t i = 0; i < n_new; ++i) {
     const int32_t tok = pick(last, V);

@@ -59,8 +59,12 @@ WeightView view_of(const GgufTensorInfo& t) {
 
 }  // namespace
 
-Model::Model(const std::string& path, const ModelOptions& opts) : file_(path), config_(model_config_from_gguf(file_)), opts_(opts) {
+Model::Model(const std::string& path, const ModelOptions& opts) : Model(GgufFile(path), opts) {}
+
+Model::Model(GgufFile file, const ModelOptions& opts)
+    : file_(std::move(file)), config_(model_config_from_gguf(file_)), opts_(opts) {
   const ModelConfig& c = config_;
+  const std::string& path = file_.path();
   if (opts_.n_ctx <= 0) opts_.n_ctx = std::min<int64_t>(c.n_ctx_train > 0 ? c.n_ctx_train : 4096, 4096);
   if (opts_.n_batch <= 0) throw Error("n_batch must be positive");
   backend_ = create_backend(opts_.backend, BackendOptions{opts_.threads, opts_.dtype});
@@ -81,6 +85,7 @@ Model::Model(const std::string& path, const ModelOptions& opts) : file_(path), c
                             double(plan_.allocated()) / double(1ull << 30), plan_.describe(),
                             double(avail) / double(1ull << 30)));
 
+  file_.prefault();  // weights are read in place: no page faults later, inside the measurements
   auto prep = [&](const std::string& name) { return backend_->prepare(view_of(*t.at(name))); };
   auto floats = [&](const std::string& name) { return to_floats(*t.at(name)); };
   layers_.resize(size_t(c.n_layer));
@@ -139,6 +144,16 @@ void Session::reset() {
   for (auto& s : conv_state_) std::fill(s.begin(), s.end(), 0.0f);
 }
 
+void Session::count_expert_routing(bool on) {
+  count_routing_ = on;
+  const ModelConfig& c = m_.config_;
+  if (on && expert_counts_.empty()) {
+    expert_counts_.resize(size_t(c.n_layer));
+    for (int64_t il = 0; il < c.n_layer; ++il)
+      if (c.layer_is_moe(il)) expert_counts_[size_t(il)].assign(size_t(c.n_expert), 0);
+  }
+}
+
 void Session::check_tokens(const int32_t* tokens, int64_t n) const {
   const ModelConfig& c = m_.config_;
   if (pos_ + n > m_.opts_.n_ctx)
@@ -160,13 +175,25 @@ std::vector<float> Session::prefill(const std::vector<int32_t>& tokens) {
   return logits;
 }
 
+std::vector<float> Session::prefill_last(const std::vector<int32_t>& tokens) {
+  const int64_t n = int64_t(tokens.size());
+  check_tokens(tokens.data(), n);
+  if (n == 0) throw Error(m_.path() + ": prefill of an empty prompt has no last logits");
+  std::vector<float> logits(size_t(m_.config_.n_vocab));
+  for (int64_t i = 0; i < n; i += m_.opts_.n_batch) {
+    const int64_t len = std::min(m_.opts_.n_batch, n - i);
+    forward(tokens.data() + i, len, logits.data(), /*last_only=*/true);  // the last chunk's write wins
+  }
+  return logits;
+}
+
 std::vector<float> Session::decode(int32_t token) {
   std::vector<float> logits(size_t(m_.config_.n_vocab));
   forward(&token, 1, logits.data());
   return logits;
 }
 
-void Session::forward(const int32_t* tokens, int64_t n, float* logits) {
+void Session::forward(const int32_t* tokens, int64_t n, float* logits, bool last_only) {
   const ModelConfig& c = m_.config_;
   Backend& be = *m_.backend_;
   check_tokens(tokens, n);
@@ -223,6 +250,8 @@ void Session::forward(const int32_t* tokens, int64_t n, float* logits) {
       route_tokens(h.data(), L.router.data(), L.router_bias.data(), n, E, c.n_expert, k, experts.data(), weights.data(),
                    isa, parallel);
       be.moe(*L.gate_exps, *L.up_exps, *L.down_exps, h.data(), n, k, experts.data(), weights.data(), out.data());
+      if (count_routing_)
+        for (int32_t e : experts) ++expert_counts_[size_t(il)][size_t(e)];
     } else {
       a.resize(size_t(n * c.n_ff));
       b.resize(size_t(n * c.n_ff));
@@ -233,8 +262,9 @@ void Session::forward(const int32_t* tokens, int64_t n, float* logits) {
     }
     for (int64_t i = 0; i < n * E; ++i) x[size_t(i)] += out[size_t(i)];
   }
-  rms_norm(x.data(), m_.final_norm_.data(), n, E, c.rms_eps, h.data());
-  be.linear(*m_.lm_head_, 0, h.data(), n, logits);
+  const int64_t first_out = last_only ? n - 1 : 0;
+  rms_norm(x.data() + first_out * E, m_.final_norm_.data(), n - first_out, E, c.rms_eps, h.data());
+  be.linear(*m_.lm_head_, 0, h.data(), n - first_out, logits);
   pos_ += n;
 }
 

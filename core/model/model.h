@@ -35,12 +35,15 @@ class Model {
  public:
   // Opens, validates every tensor against expected_tensors(), checks memory, prepares weights.
   Model(const std::string& path, const ModelOptions& opts);
+  // Same, for a GGUF image already parsed (e.g. a model synthesized in memory).
+  Model(GgufFile file, const ModelOptions& opts);
 
   const ModelConfig& config() const { return config_; }
   const MemoryPlan& memory_plan() const { return plan_; }
   const ModelOptions& options() const { return opts_; }
   Backend& backend() const { return *backend_; }
   const std::string& path() const { return file_.path(); }
+  const GgufFile& file() const { return file_; }
 
  private:
   friend class Session;
@@ -62,15 +65,26 @@ class Session {
   int64_t position() const { return pos_; }
   // Runs the tokens (chunked by n_batch) and returns n_tokens × n_vocab logits.
   std::vector<float> prefill(const std::vector<int32_t>& tokens);
+  // Same, but only the last position's n_vocab logits: what generation and throughput runs need
+  // (the LM head runs on one row, no n_tokens × n_vocab buffer).
+  std::vector<float> prefill_last(const std::vector<int32_t>& tokens);
   // One token through the caches; returns n_vocab logits.
   std::vector<float> decode(int32_t token);
 
+  // MoE routing statistics for the throughput harness: while enabled, counts the tokens routed
+  // to each expert, per layer (empty rows for dense layers). Off by default.
+  void count_expert_routing(bool on);
+  const std::vector<std::vector<uint64_t>>& expert_routing_counts() const { return expert_counts_; }
+
  private:
   void check_tokens(const int32_t* tokens, int64_t n) const;  // n_ctx and vocabulary range
-  void forward(const int32_t* tokens, int64_t n, float* logits);
+  // logits: n × n_vocab, or 1 × n_vocab for the last token only when last_only.
+  void forward(const int32_t* tokens, int64_t n, float* logits, bool last_only = false);
   const Model& m_;
   int64_t pos_ = 0;
   std::vector<std::vector<float>> k_cache_, v_cache_, conv_state_;  // per layer
+  bool count_routing_ = false;
+  std::vector<std::vector<uint64_t>> expert_counts_;  // layer × expert
 };
 
 }  // namespace lfmb

@@ -34,15 +34,15 @@ std::vector<std::pair<int32_t, float>> Sampler::candidates(const float* logits, 
       l = l > 0 ? l / opts_.repetition_penalty : l * opts_.repetition_penalty;
     }
   }
-  // Most likely first; ties keep the lower id first so greedy picks the first argmax.
-  std::stable_sort(c.begin(), c.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-
-  if (opts_.temperature <= 0.0f) {
-    c.resize(1);
-    c[0].second = 1.0f;
-    return c;
-  }
-  if (opts_.top_k > 0 && size_t(opts_.top_k) < c.size()) c.resize(size_t(opts_.top_k));
+  // Most likely first; ties: lower id first, so greedy picks the first argmax. Greedy needs no
+  // sort at all and top-k only a partial one (the vocabulary is 65k-152k entries per token).
+  const auto before = [](const auto& a, const auto& b) {
+    return a.second > b.second || (a.second == b.second && a.first < b.first);
+  };
+  if (opts_.temperature <= 0.0f) return {{std::min_element(c.begin(), c.end(), before)->first, 1.0f}};
+  const size_t top = opts_.top_k > 0 && size_t(opts_.top_k) < c.size() ? size_t(opts_.top_k) : c.size();
+  std::partial_sort(c.begin(), c.begin() + std::ptrdiff_t(top), c.end(), before);
+  c.resize(top);
 
   // Softmax with temperature, in double for stable sums.
   const double max_l = c[0].second;

@@ -1,0 +1,302 @@
+// lfmb bench: a llama-bench-compatible quick CLI. It takes llama-bench's common flags (comma
+// lists and repeated flags form the cartesian product) and prints llama-bench's markdown, CSV,
+// JSON or JSONL, with its field names, so scripts written for llama-bench work unchanged.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "core/cli/command.h"
+#include "core/error.h"
+#include "core/gguf_reader.h"
+#include "core/harness/device_info.h"
+#include "core/harness/progress.h"
+#include "core/harness/result_table.h"
+#include "core/harness/run_validation.h"
+#include "core/harness/throughput_runner.h"
+#include "core/model/model_stats.h"
+#include "core/synth/synthesize.h"
+
+namespace lfmb {
+
+namespace {
+
+// Every value of a repeatable option, comma lists split: "-p 128,512 -p 64" -> 128, 512, 64.
+std::vector<std::string> list_values(const ParsedArgs& args, const std::string& name) {
+  std::vector<std::string> out;
+  for (const std::string& v : args.all(name)) {
+    size_t start = 0;
+    while (true) {
+      const size_t comma = v.find(',', start);
+      const std::string item = v.substr(start, comma - start);
+      if (item.empty()) throw UsageError("bench: " + name + " '" + v + "' has an empty item");
+      out.push_back(item);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
+std::string utc_time_iso() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+bool is_number(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+int to_int(const std::string& name, const std::string& s, int lo, int hi) {
+  const long long v = is_number(s) ? std::stoll(s.substr(0, 12)) : -1;
+  if (v < lo || v > hi) throw UsageError(fmt::format("bench: {} expects integers from {} to {}, got '{}'", name, lo, hi, s));
+  return int(v);
+}
+
+std::vector<int> int_list(const ParsedArgs& args, const std::string& name, std::vector<int> dflt, int lo, int hi) {
+  const auto items = list_values(args, name);
+  if (items.empty()) return dflt;
+  std::vector<int> out;
+  for (const auto& s : items) out.push_back(to_int(name, s, lo, hi));
+  return out;
+}
+
+// -m FILE and --preset NAME[:TYPE] in the order given.
+std::vector<ModelSpec> model_specs(const ParsedArgs& args) {
+  std::vector<ModelSpec> models;
+  for (const auto& path : list_values(args, "--model")) {
+    ModelSpec m;
+    m.path = path;
+    models.push_back(m);
+  }
+  for (const auto& p : list_values(args, "--preset")) {
+    ModelSpec m;
+    const size_t colon = p.find(':');
+    m.preset = p.substr(0, colon);
+    if (colon != std::string::npos) m.type = p.substr(colon + 1);
+    models.push_back(m);
+  }
+  if (models.empty()) throw UsageError("bench: give a model with -m FILE.gguf or --preset NAME[:TYPE]");
+  return models;
+}
+
+std::string model_filename(const ModelSpec& m) {
+  if (!m.synthesized()) return m.path;
+  const auto type = tensor_type_from_name(m.type);
+  const SynthPreset* preset = find_synth_preset(m.preset);
+  return preset && type ? ModelSynthesizer(*preset, *type, m.seed).display_name() : m.label();
+}
+
+// llama-bench's model_type: "<arch> <size> <weight type>", e.g. "lfm2moe 8.3B Q4_0".
+std::string model_type(const ModelSpec& m, const TestResult& r) {
+  std::string type = m.type;
+  if (!m.synthesized()) {
+    const GgufFile f(m.path);
+    const ModelStats s = model_stats(f, model_config_from_gguf(f));
+    uint64_t most = 0;
+    for (const auto& [name, bytes] : s.bytes_per_type)
+      if (bytes > most) most = bytes, type = name;
+  }
+  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return char(std::toupper(c)); });
+  const double n = double(r.n_params);
+  const std::string size = n >= 1e9 ? fmt::format("{:.1f}B", n / 1e9)
+                           : n >= 1e7 ? fmt::format("{:.0f}M", n / 1e6)
+                                      : fmt::format("{:.2f}M", n / 1e6);
+  return r.architecture + " " + size + " " + type;
+}
+
+struct BenchRow {
+  ModelSpec model;
+  RunParams params;
+  TestResult result;
+  std::string test_time;
+};
+
+nlohmann::ordered_json llama_bench_json(const BenchRow& row, const DeviceInfo& device) {
+  const TestResult& r = row.result;
+  std::vector<int64_t> samples_ns;
+  for (double ns : r.samples_ns) samples_ns.push_back(int64_t(ns));
+  const Summary ns = summarize(r.samples_ns);
+  return {
+      {"build_commit", device.lfmb_commit},
+      {"build_number", 0},
+      {"cpu_info", device.cpu_model},
+      {"gpu_info", ""},
+      {"backends", r.backend},
+      {"model_filename", model_filename(row.model)},
+      {"model_type", model_type(row.model, r)},
+      {"model_size", r.model_size_bytes},
+      {"model_n_params", r.n_params},
+      {"n_batch", row.params.n_batch},
+      {"n_ubatch", row.params.n_batch},
+      {"n_threads", r.threads},
+      {"type_k", "f32"},
+      {"type_v", "f32"},
+      {"n_gpu_layers", 0},
+      {"use_mmap", !row.model.synthesized()},
+      {"n_prompt", r.n_prompt},
+      {"n_gen", r.n_gen},
+      {"n_depth", r.depth},
+      {"test_time", row.test_time},
+      {"avg_ns", int64_t(ns.mean)},
+      {"stddev_ns", int64_t(ns.stddev)},
+      {"avg_ts", r.ts.mean},
+      {"stddev_ts", r.ts.stddev},
+      {"samples_ns", samples_ns},
+      {"samples_ts", r.samples_ts},
+      // lfmb's additions.
+      {"dtype", r.dtype},
+      {"ttft_ms", r.ttft_ms},
+      {"load_ms", r.load_ms},
+      {"peak_rss_bytes", r.peak_rss_bytes},
+      {"roofline_pct", r.roofline_pct},
+  };
+}
+
+std::string csv_cell(const nlohmann::ordered_json& v) {
+  std::string s = v.is_string() ? v.get<std::string>() : v.dump();
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+std::string rows_csv(const std::vector<nlohmann::ordered_json>& rows) {
+  std::string out;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    std::string head, line;
+    for (const auto& [key, value] : rows[i].items()) {
+      head += (head.empty() ? "" : ",") + key;
+      line += (line.empty() ? "" : ",") + csv_cell(value);
+    }
+    if (i == 0) out += head + "\n";
+    out += line + "\n";
+  }
+  return out;
+}
+
+int run_bench(const ParsedArgs& args) {
+  const std::string output = args.get_or("--output", "md");
+  if (output != "md" && output != "json" && output != "jsonl" && output != "csv")
+    throw UsageError("bench: -o must be md, json, jsonl or csv, got '" + output + "'");
+  const std::vector<ModelSpec> models = model_specs(args);
+  const std::vector<int> n_prompt = int_list(args, "--n-prompt", {512}, 0, 1 << 20);
+  const std::vector<int> n_gen = int_list(args, "--n-gen", {128}, 0, 1 << 20);
+  const std::vector<int> depth = int_list(args, "--n-depth", {0}, 0, 1 << 20);
+  const std::vector<int> threads = int_list(args, "--threads", {0}, 0, 1024);
+  const int repetitions = int(args.get_int("--repetitions", 5, 1, 1000));
+  // llama-bench's -b is the batch size; lfmb's -b also names backends: numbers are batch sizes.
+  std::vector<std::string> backends;
+  std::vector<int> batches;
+  for (const auto& b : list_values(args, "--backend")) {
+    if (is_number(b)) batches.push_back(to_int("-b", b, 1, 1 << 16));
+    else backends.push_back(b);
+  }
+  for (int b : int_list(args, "--batch-size", {}, 1, 1 << 16)) batches.push_back(b);
+  if (backends.empty()) backends = {"native"};
+  if (batches.empty()) batches = {512};
+  std::vector<std::string> dtypes = list_values(args, "--dtype");
+  if (dtypes.empty()) dtypes = {""};
+
+  // The tests of every run: each pp and tg length and each -pg pair, at every depth.
+  std::vector<TestSpec> tests;
+  for (int np : n_prompt)
+    for (int d : depth)
+      if (np > 0) tests.push_back({np, 0, d});
+  for (int ng : n_gen)
+    for (int d : depth)
+      if (ng > 0) tests.push_back({0, ng, d});
+  for (const auto& pg : args.all("--prompt-gen")) {
+    const size_t comma = pg.find(',');
+    if (comma == std::string::npos) throw UsageError("bench: -pg expects PP,TG (e.g. 512,128), got '" + pg + "'");
+    const int np = to_int("-pg", pg.substr(0, comma), 1, 1 << 20), ng = to_int("-pg", pg.substr(comma + 1), 1, 1 << 20);
+    for (int d : depth) tests.push_back({np, ng, d});
+  }
+  if (tests.empty()) throw UsageError("bench: nothing to measure (every -p and -n is 0 and no -pg)");
+
+  // One run per (model, backend, dtype, threads, batch).
+  std::vector<std::pair<ModelSpec, RunParams>> runs;
+  for (const auto& m : models)
+    for (const auto& b : backends)
+      for (const auto& dt : dtypes)
+        for (int t : threads)
+          for (int nb : batches) {
+            RunParams p;
+            p.model = m;
+            p.backend = b;
+            p.dtype = dt;
+            p.threads = t;
+            p.n_prompt = n_prompt;
+            p.n_gen = *std::max_element(n_gen.begin(), n_gen.end());
+            p.depth = depth;
+            p.repetitions = repetitions;
+            p.warmup = args.has("--no-warmup") ? 0 : 1;
+            p.n_batch = nb;
+            validate_run(p, tests, [&](const std::string& key) { return "bench: " + m.label() + ": " + key; });
+            runs.emplace_back(m, p);
+          }
+
+  const DeviceInfo device = detect_device();
+  ThroughputRunner runner;
+  std::optional<Progress> progress;
+  if (args.has("--progress")) progress.emplace(int(runs.size()));
+  std::vector<BenchRow> rows;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const auto& [m, p] = runs[i];
+    const std::string test_time = utc_time_iso();
+    const auto on_progress = [&](const std::string& what) {
+      if (progress) progress->step(int(i) + 1, what);
+    };
+    for (auto& r : runner.run(p, tests, on_progress)) rows.push_back({m, p, std::move(r), test_time});
+  }
+  if (progress) progress->done();
+
+  if (output == "md") {
+    std::vector<TestResult> results;
+    for (const auto& row : rows) results.push_back(row.result);
+    fmt::print("{}", results_markdown(results));
+    return 0;
+  }
+  std::vector<nlohmann::ordered_json> objects;
+  for (const auto& row : rows) objects.push_back(llama_bench_json(row, device));
+  if (output == "json") fmt::print("{}\n", nlohmann::ordered_json(objects).dump(2));
+  else if (output == "jsonl")
+    for (const auto& o : objects) fmt::print("{}\n", o.dump());
+  else fmt::print("{}", rows_csv(objects));
+  return 0;
+}
+
+}  // namespace
+
+Command bench_command() {
+  return {{"bench",
+           "lfmb bench -m FILE.gguf [-m FILE2 ...] [--preset NAME[:TYPE]] [-p 512] [-n 128] [-d 0] [-t N] [-r 5] "
+           "[-pg PP,TG] [-b BACKEND|BATCH] [--dtype D] [-o md|json|jsonl|csv]",
+           "llama-bench-compatible benchmark: comma lists and repeated flags are combined like llama-bench's.",
+           {{"--model,-m", "FILE", "GGUF model (repeatable, comma list)", true},
+            {"--preset", "NAME[:TYPE]", "a synthesized model instead of a file, e.g. lfm2-8b-a1b:q4_0 (repeatable)", true},
+            {"--n-prompt,-p", "N", "prompt lengths for pp tests, 0 = none (default 512)", true},
+            {"--n-gen,-n", "N", "generated tokens for tg tests, 0 = none (default 128)", true},
+            {"--prompt-gen,-pg", "PP,TG", "prefill PP tokens then decode TG in one timed test (repeatable)", true},
+            {"--n-depth,-d", "N", "context depth filled before each test (default 0)", true},
+            {"--threads,-t", "N", "threads, 0 = all cores (default 0)", true},
+            {"--repetitions,-r", "N", "measured repetitions per test (default 5)"},
+            {"--backend,-b", "NAME", "backend (default native); a number is taken as llama-bench's batch size", true},
+            {"--batch-size", "N", "prefill chunk length (default 512)", true},
+            {"--dtype", "D", "backend compute type (see `lfmb backends`)", true},
+            {"--output,-o", "FMT", "md (default), json, jsonl or csv"},
+            {"--no-warmup", "", "skip the warm-up repetition"},
+            {"--progress", "", "progress line on stderr"}},
+           0,
+           0},
+          run_bench};
+}
+
+}  // namespace lfmb

@@ -1,0 +1,112 @@
+#include "core/harness/run_validation.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "backends/registry.h"
+#include "core/error.h"
+#include "core/gguf_reader.h"
+#include "core/harness/decode_roofline.h"
+#include "core/model/memory_plan.h"
+#include "core/model/model_config.h"
+#include "core/synth/synthesize.h"
+
+namespace lfmb {
+
+namespace {
+
+std::string gib(uint64_t b) { return fmt::format("{:.2f} GiB", double(b) / double(1ull << 30)); }
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+// An in-memory model costs its whole image in RAM (no page cache to fall back on), plus what
+// the backend converts and the KV cache.
+uint64_t synthesized_memory_need(const ModelSynthesizer& synth, TensorType type, const Backend& backend, int64_t n_ctx) {
+  const ModelConfig& c = synth.config();
+  uint64_t prepared = 0;
+  for (const ExpectedTensor& e : expected_tensors(c)) {
+    if (!is_backend_weight(e, c)) continue;
+    const WeightView v{e.name, synth_tensor_type(e, type), e.dims[0], e.dims.size() > 1 ? e.dims[1] : 1,
+                       e.dims.size() > 2 ? e.dims[2] : 1, nullptr};
+    prepared += backend.prepared_bytes(v);
+  }
+  return synth.file_size() + prepared + kv_bytes_read(c, n_ctx);
+}
+
+}  // namespace
+
+void validate_run(const RunParams& p, const WhereFn& where) { validate_run(p, planned_tests(p), where); }
+
+void validate_run(const RunParams& p, const std::vector<TestSpec>& tests, const WhereFn& where) {
+  const auto fail = [&](const std::string& key, const std::string& what) { throw Error(where(key) + ": " + what); };
+
+  // Backend and compute type.
+  const auto& registry = backend_registry();
+  if (std::none_of(registry.begin(), registry.end(), [&](const BackendEntry& b) { return b.name == p.backend; }))
+    fail("backend", fmt::format("unknown backend '{}' (available: {})", p.backend, available_backend_names()));
+  const int threads = resolved_threads(p.threads);
+  const std::vector<std::string> dtypes = create_backend(p.backend, BackendOptions{threads, ""})->dtypes();
+  if (!p.dtype.empty() && std::find(dtypes.begin(), dtypes.end(), p.dtype) == dtypes.end())
+    fail("dtype", dtypes.empty() ? fmt::format("backend '{}' computes on the stored type and takes no dtype", p.backend)
+                                 : fmt::format("backend '{}' has no dtype '{}' (available: {})", p.backend, p.dtype, joined(dtypes)));
+  std::unique_ptr<Backend> backend;
+  try {
+    backend = create_backend(p.backend, BackendOptions{threads, p.dtype});
+  } catch (const Error& e) {
+    fail("backend", e.what());
+  }
+
+  // The model's shape, without loading or synthesizing it.
+  if (tests.empty()) fail("n_gen", "nothing to measure: every n_prompt is 0 and n_gen is 0");
+  const int needed = context_needed(tests);
+  const int64_t n_ctx = p.n_ctx > 0 ? p.n_ctx : needed;
+  if (p.n_ctx > 0 && p.n_ctx < needed)
+    fail("n_ctx", fmt::format("n_ctx {} is shorter than the {} positions the tests need (depth + n_prompt + 1, depth + n_gen)",
+                              p.n_ctx, needed));
+  ModelConfig config;
+  uint64_t need = 0;
+  std::string model_name;
+  if (p.model.synthesized()) {
+    const SynthPreset* preset = find_synth_preset(p.model.preset);
+    if (!preset) fail("model", fmt::format("unknown preset '{}' (presets: {})", p.model.preset, synth_preset_names()));
+    const auto type = tensor_type_from_name(p.model.type);
+    if (!type) fail("model", fmt::format("unknown weight type '{}' (types: q4_0, q8_0, bf16, f16, f32)", p.model.type));
+    const ModelSynthesizer synth(*preset, *type, p.model.seed);
+    config = synth.config();
+    for (const ExpectedTensor& e : expected_tensors(config))
+      if (is_backend_weight(e, config) && !backend->supports(synth_tensor_type(e, *type)))
+        fail("model", fmt::format("backend '{}' cannot compute with {} weights", p.backend, p.model.type));
+    need = synthesized_memory_need(synth, *type, *backend, n_ctx);
+    model_name = p.model.label();
+  } else {
+    try {
+      const GgufFile f(p.model.path);
+      config = model_config_from_gguf(f);
+      for (const ExpectedTensor& e : expected_tensors(config)) {
+        const GgufTensorInfo* t = f.find_tensor(e.name);
+        if (t && t->type && is_backend_weight(e, config) && !backend->supports(*t->type))
+          fail("model", fmt::format("backend '{}' cannot compute with tensor '{}' of type {}", p.backend, e.name,
+                                    ggml_type_name(t->type_id)));
+      }
+      need = plan_memory(f, config, *backend, n_ctx, p.n_batch).allocated();
+    } catch (const Error& e) {
+      fail("model", e.what());
+    }
+    model_name = p.model.path;
+  }
+  if (config.n_ctx_train > 0 && needed > config.n_ctx_train)
+    fail("depth", fmt::format("the tests need {} positions, more than {}'s context of {}", needed, model_name,
+                              config.n_ctx_train));
+  const uint64_t avail = memory_available();
+  if (avail > 0 && need > avail)
+    fail("model", fmt::format("{} on {}{} needs {} of memory, {} available", model_name, p.backend,
+                              p.dtype.empty() ? "" : " " + p.dtype, gib(need), gib(avail)));
+}
+
+}  // namespace lfmb

@@ -1,0 +1,216 @@
+#include "core/harness/throughput_runner.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <random>
+#include <thread>
+
+#include "core/error.h"
+#include "core/harness/decode_roofline.h"
+#include "core/harness/memory_usage.h"
+#include "core/model/model.h"
+#include "core/model/model_stats.h"
+#include "core/synth/synthesize.h"
+
+namespace lfmb {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ns_since(Clock::time_point t0) { return double(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count()); }
+
+std::unique_ptr<Model> load_model(const RunParams& p, int threads, int n_ctx) {
+  ModelOptions o;
+  o.backend = p.backend;
+  o.threads = threads;
+  o.dtype = p.dtype;
+  o.n_ctx = n_ctx;
+  o.n_batch = p.n_batch;
+  if (!p.model.synthesized()) return std::make_unique<Model>(p.model.path, o);
+  const auto type = tensor_type_from_name(p.model.type);
+  if (!type) throw Error("model: unknown weight type '" + p.model.type + "'");
+  std::unique_ptr<GgufFile> image = synthesize_in_memory(p.model.preset, *type, p.model.seed, threads);
+  return std::make_unique<Model>(std::move(*image), o);
+}
+
+// Random token ids: speed does not depend on them, and llama-bench measures the same way.
+class RandomTokens {
+ public:
+  explicit RandomTokens(int64_t n_vocab) : rng_(1234), dist_(0, int32_t(n_vocab - 1)) {}
+  std::vector<int32_t> next(int n) {
+    std::vector<int32_t> t(static_cast<size_t>(n));
+    for (auto& x : t) x = dist_(rng_);
+    return t;
+  }
+
+ private:
+  std::mt19937 rng_;
+  std::uniform_int_distribution<int32_t> dist_;
+};
+
+struct Repetition {
+  double ns = 0;       // the timed span
+  double ttft_ns = 0;  // pp: prefill + first decode step
+};
+
+// One repetition of `spec` on `s`, a fresh or depth-filled session.
+Repetition run_repetition(Session& s, const TestSpec& spec, RandomTokens& tokens) {
+  const std::vector<int32_t> prompt = tokens.next(spec.n_prompt), gen = tokens.next(std::max(spec.n_gen, 1));
+  Repetition r;
+  const Clock::time_point t0 = Clock::now();
+  if (spec.n_prompt > 0) s.prefill_last(prompt);
+  if (spec.n_gen == 0) {
+    r.ns = ns_since(t0);
+    s.decode(gen[0]);
+    r.ttft_ns = ns_since(t0);
+    return r;
+  }
+  for (int32_t t : gen) s.decode(t);
+  r.ns = ns_since(t0);
+  return r;
+}
+
+void add_counts(std::vector<std::vector<uint64_t>>& sum, const std::vector<std::vector<uint64_t>>& counts) {
+  if (sum.empty()) sum.resize(counts.size());
+  for (size_t il = 0; il < counts.size(); ++il) {
+    sum[il].resize(counts[il].size());
+    for (size_t e = 0; e < counts[il].size(); ++e) sum[il][e] += counts[il][e];
+  }
+}
+
+// Tokens per expert per MoE layer, summed over the measured decode repetitions.
+nlohmann::json routing_json(const ModelConfig& c, const std::vector<std::vector<uint64_t>>& counts) {
+  nlohmann::json layers = nlohmann::json::array(), per_expert = nlohmann::json::array();
+  for (size_t il = 0; il < counts.size(); ++il) {
+    if (counts[il].empty()) continue;
+    layers.push_back(il);
+    per_expert.push_back(counts[il]);
+  }
+  return {{"n_expert", c.n_expert}, {"n_expert_used", c.n_expert_used}, {"layers", layers}, {"tokens_per_expert", per_expert}};
+}
+
+}  // namespace
+
+std::vector<TestSpec> planned_tests(const RunParams& p) {
+  std::vector<TestSpec> tests;
+  for (int np : p.n_prompt)
+    for (int d : p.depth)
+      if (np > 0) tests.push_back({np, 0, d});
+  if (p.n_gen > 0)
+    for (int d : p.depth) tests.push_back({0, p.n_gen, d});
+  return tests;
+}
+
+int context_needed(const std::vector<TestSpec>& tests) {
+  int n = 0;
+  for (const auto& t : tests) n = std::max(n, t.depth + std::max(t.n_prompt + 1, t.n_prompt + t.n_gen));
+  return n;
+}
+
+int resolved_threads(int threads) {
+  return threads > 0 ? threads : std::max(1, int(std::thread::hardware_concurrency()));
+}
+
+ThroughputRunner::ThroughputRunner(size_t bandwidth_buffer_bytes) : bandwidth_buffer_bytes_(bandwidth_buffer_bytes) {}
+
+const BandwidthResult& ThroughputRunner::bandwidth(int threads) {
+  auto it = bandwidth_.find(threads);
+  if (it == bandwidth_.end()) it = bandwidth_.emplace(threads, measure_read_bandwidth(threads, bandwidth_buffer_bytes_)).first;
+  return it->second;
+}
+
+std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vector<TestSpec>& tests,
+                                              const ProgressFn& progress) {
+  const int threads = resolved_threads(p.threads);
+  const auto say = [&](const std::string& what) {
+    if (progress) progress(fmt::format("{} {}{} t{}: {}", p.model.label(), p.backend, p.dtype.empty() ? "" : " " + p.dtype,
+                                       threads, what));
+  };
+  const int n_ctx = p.n_ctx > 0 ? p.n_ctx : context_needed(tests);
+
+  // Bandwidth first, while no model occupies memory or cache.
+  const BandwidthResult& bw = bandwidth(threads);
+
+  // Each configuration reports its own high-water mark: the previous model is gone by now.
+  reset_peak_rss();
+  say("loading");
+  const Clock::time_point load_start = Clock::now();
+  const std::unique_ptr<Model> model = load_model(p, threads, n_ctx);
+  const double load_ms = ns_since(load_start) / 1e6;
+
+  const ModelConfig& c = model->config();
+  const ModelStats stats = model_stats(model->file(), c);
+  const uint64_t weight_bytes = decode_weight_bytes(*model);
+  const bool moe = c.n_expert > 0;
+
+  TestResult proto;
+  proto.model = p.model.label();
+  proto.architecture = arch_name(c.arch);
+  proto.model_size_bytes = stats.weight_bytes;
+  proto.n_params = stats.n_params;
+  proto.n_params_active = stats.n_params_active;
+  proto.backend = p.backend;
+  proto.dtype = model->backend().dtype();
+  proto.kernel = model->backend().describe();
+  proto.threads = threads;
+  proto.load_ms = load_ms;
+  proto.params = p.to_json();
+
+  RandomTokens tokens(c.n_vocab);
+
+  std::vector<TestResult> results;
+  for (const TestSpec& spec : tests) {
+    TestResult r = proto;
+    r.test = test_name(spec.n_prompt, spec.n_gen, spec.depth);
+    r.n_prompt = spec.n_prompt;
+    r.n_gen = spec.n_gen;
+    r.depth = spec.depth;
+
+    // The context is filled once; every repetition starts from a copy of it.
+    std::optional<Session> filled;
+    if (spec.depth > 0) {
+      say(r.test + ": filling depth");
+      filled.emplace(*model);
+      filled->prefill_last(tokens.next(spec.depth));
+    }
+    std::vector<std::vector<uint64_t>> routing;
+    double ttft_ns = 0;
+    const int total = p.warmup + p.repetitions;
+    for (int rep = 0; rep < total; ++rep) {
+      const bool measured = rep >= p.warmup;
+      say(fmt::format("{} {} {}/{}", r.test, measured ? "rep" : "warm-up", measured ? rep - p.warmup + 1 : rep + 1,
+                      measured ? p.repetitions : p.warmup));
+      Session s = filled ? *filled : Session(*model);
+      const bool count = measured && moe && spec.n_prompt == 0;
+      s.count_expert_routing(count);
+      const Repetition m = run_repetition(s, spec, tokens);
+      if (!measured) continue;
+      if (count) add_counts(routing, s.expert_routing_counts());
+      ttft_ns += m.ttft_ns;
+      r.samples_ns.push_back(m.ns);
+      r.samples_ts.push_back(double(spec.n_prompt + spec.n_gen) * 1e9 / m.ns);
+    }
+    r.ts = summarize(r.samples_ts);
+    if (spec.n_gen == 0) {
+      r.ttft_ms = ttft_ns / p.repetitions / 1e6;
+    } else if (spec.n_prompt == 0) {
+      // KV bytes at the mean position of the measured tokens.
+      r.decode_bytes_per_token = weight_bytes + kv_bytes_read(c, spec.depth + spec.n_gen / 2);
+      r.bandwidth_gbps = bw.median_gbps;
+      r.roofline_ts = bw.median_gbps * 1e9 / double(r.decode_bytes_per_token);
+      r.roofline_pct = 100.0 * r.ts.mean / r.roofline_ts;
+      if (moe) r.routing = routing_json(c, routing);
+    }
+    results.push_back(std::move(r));
+  }
+  const uint64_t peak = peak_rss_bytes();
+  for (auto& r : results) r.peak_rss_bytes = peak;
+  return results;
+}
+
+}  // namespace lfmb

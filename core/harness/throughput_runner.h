@@ -1,0 +1,57 @@
+// Measures one run (a model on a backend with given threads) the way llama-bench does: pp =
+// prefill n_prompt random tokens; tg = decode n_gen random tokens one at a time; both after
+// filling `depth` positions untimed; warm-up repetitions are not recorded. Adds what llama-bench
+// lacks: time to first token, load time, peak RSS, the decode roofline and MoE routing counts.
+#pragma once
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/harness/run_params.h"
+#include "core/harness/test_result.h"
+#include "kernels/read_bandwidth.h"
+
+namespace lfmb {
+
+// One test of a run: prefill (pp) when n_gen == 0, decode (tg) when n_prompt == 0, both in one
+// timed span (llama-bench's -pg, t/s over n_prompt + n_gen tokens) otherwise.
+struct TestSpec {
+  int n_prompt = 0;
+  int n_gen = 0;
+  int depth = 0;
+};
+
+// The run's tests in llama-bench order: every pp (n_prompt × depth), then every tg (depth).
+std::vector<TestSpec> planned_tests(const RunParams& p);
+// Context positions the tests need: depth + n_prompt + 1 (the first generated token, for time to
+// first token) for pp, depth + n_gen for tg.
+int context_needed(const std::vector<TestSpec>& tests);
+// threads = 0 means every logical processor.
+int resolved_threads(int threads);
+
+class ThroughputRunner {
+ public:
+  using ProgressFn = std::function<void(const std::string& what)>;
+
+  // `bandwidth_buffer_bytes` sizes the read-bandwidth probe; it must exceed the last-level cache
+  // for a meaningful roofline (tests pass a small one to stay fast).
+  explicit ThroughputRunner(size_t bandwidth_buffer_bytes = size_t(512) << 20);
+
+  // Loads the model (synthesizing it in memory when asked), runs `tests`, unloads it. The run
+  // must have passed validate_run(). `progress` hears about each test and repetition.
+  std::vector<TestResult> run(const RunParams& p, const std::vector<TestSpec>& tests, const ProgressFn& progress = nullptr);
+  std::vector<TestResult> run(const RunParams& p, const ProgressFn& progress = nullptr) {
+    return run(p, planned_tests(p), progress);
+  }
+
+  // Memory read bandwidth with `threads` threads, measured once per process and thread count.
+  const BandwidthResult& bandwidth(int threads);
+
+ private:
+  size_t bandwidth_buffer_bytes_;
+  std::map<int, BandwidthResult> bandwidth_;
+};
+
+}  // namespace lfmb

@@ -1,0 +1,49 @@
+// scripts/kernels-report: the markdown summary of a bench_kernels JSON file and its speed-bar verdicts.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.h"
+
+using namespace lfmb;
+
+namespace {
+
+nlohmann::json run(const std::string& name, double gb, double gflop) {
+  return {{"name", name + "/real_time"}, {"run_name", name + "/real_time"}, {"run_type", "iteration"},
+          {"real_time", 1.0}, {"time_unit", "us"}, {"weight_GB", gb}, {"GFLOP", gflop}, {"label", "x"}};
+}
+
+}  // namespace
+
+TEST_CASE("kernels-report tabulates benchmarks and judges issue 5's bars against bandwidth", "[scripts]") {
+  nlohmann::json j;
+  j["context"] = {{"date", "2026-11-25"}, {"lfmb_device", nlohmann::json{{"cpu_model", "Test CPU"}}.dump()}};
+  j["benchmarks"] = {
+      {{"name", "mem_read/threads:2/real_time"}, {"run_name", "mem_read/threads:2/real_time"},
+       {"run_type", "iteration"}, {"read_GB", 50.0}},
+      run("native/Q4_0/lfm2-8b-a1b/expert_gate_up/rows:1", 41.0, 145.0),  // 82 %: met
+      run("native/Q4_0/lfm2-8b-a1b/expert_down/rows:1", 30.0, 100.0),     // 60 %: not met
+      run("native/Q4_0/lfm2-8b-a1b/expert_down/rows:512", 3.0, 600.0),
+      run("native/Q4_0/lfm2-8b-a1b/moe_layer/rows:1", 40.0, 140.0),       // 1.25x: not met
+  };
+  const std::string dir = test::temp_dir();
+  test::write_file(dir + "/k.json", j.dump());
+  const auto r = test::run_process({"python3", std::string(LFMB_SOURCE_DIR) + "/scripts/kernels-report",
+                                    "--command", "bench it", dir + "/k.json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("# Kernel microbenchmarks: Test CPU") != std::string::npos);
+  CHECK(r.out.find("`bench it`") != std::string::npos);
+  CHECK(r.out.find("50.0 GB/s on 2 threads") != std::string::npos);
+  CHECK(r.out.find("| native/Q4_0 | lfm2-8b-a1b | expert_down | 30.0 |  |  | 600 |") != std::string::npos);
+  CHECK(r.out.find("expert_gate_up, 1 row: 41.0 GB/s = 82 % of 50.0 GB/s (bar 80 %: met)") != std::string::npos);
+  CHECK(r.out.find("expert_down, 1 row: 30.0 GB/s = 60 % of 50.0 GB/s (bar 80 %: NOT met)") != std::string::npos);
+  CHECK(r.out.find("1.25x the time to read its 4 experts once") != std::string::npos);
+  CHECK(r.out.find("(bar 1.15x: NOT met)") != std::string::npos);
+
+  const auto bad = test::run_process({"python3", std::string(LFMB_SOURCE_DIR) + "/scripts/kernels-report",
+                                      dir + "/missing.json"});
+  CHECK(bad.exit_code != 0);
+  CHECK(bad.err.find("missing.json") != std::string::npos);
+}
