@@ -2,7 +2,9 @@
 
 #include "backends/native/native_backend.h"
 #include "backends/onednn/onednn_backend.h"
+#include "backends/openblas/openblas_backend.h"
 #include "backends/reference/reference_backend.h"
+#include "backends/xnnpack/xnnpack_backend.h"
 #include "core/error.h"
 
 namespace lfmb {
@@ -15,6 +17,8 @@ const std::vector<BackendEntry>& backend_registry() {
        [](const BackendOptions& o) { return std::make_unique<NativeBackend>(o); }},
       {"onednn", "oneDNN matmul primitives in f32, bf16 or int8 (--dtype), weights reordered once at load",
        [](const BackendOptions& o) { return std::make_unique<OnednnBackend>(o); }},
+      {"openblas", "OpenBLAS cblas_sgemv/sgemm on float32 weights converted at load", [](const BackendOptions& o) { return std::make_unique<OpenblasBackend>(o); }},
+      {"xnnpack", "XNNPACK f32 fully-connected operators on weights packed at load, one pthreadpool", [](const BackendOptions& o) { return std::make_unique<XnnpackBackend>(o); }},
   };
   return entries;
 }

@@ -24,3 +24,22 @@ find_library(PTHREADPOOL_LIBRARY pthreadpool REQUIRED)
 add_library(lfmb_xnnpack_deps INTERFACE)
 target_include_directories(lfmb_xnnpack_deps INTERFACE ${XNNPACK_INCLUDE_DIR} ${PTHREADPOOL_INCLUDE_DIR})
 target_link_libraries(lfmb_xnnpack_deps INTERFACE ${XNNPACK_LIBRARY} ${PTHREADPOOL_LIBRARY} PkgConfig::CPUINFO Threads::Threads)
+
+# --- openblas backend: does this OpenBLAS export cblas_sbgemm? -------------------------------
+# cblas.h declares it whenever the headers are new enough, but Debian 12's 0.3.21 build does not
+# export it, so only a link test tells. bf16 joins the backend's dtypes only when this passes.
+include(CheckCSourceCompiles)
+set(CMAKE_REQUIRED_LIBRARIES PkgConfig::OPENBLAS)
+check_c_source_compiles([[
+#include <cblas.h>
+int main(void) {
+  bfloat16 a = 0, b = 0;
+  float c = 0;
+  cblas_sbgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1, 1, 1, 1.0f, &a, 1, &b, 1, 0.0f, &c, 1);
+  return 0;
+}]] LFMB_OPENBLAS_HAS_SBGEMM)
+unset(CMAKE_REQUIRED_LIBRARIES)
+if(LFMB_OPENBLAS_HAS_SBGEMM)
+  add_compile_definitions(LFMB_OPENBLAS_HAS_SBGEMM)
+endif()
+# --- end openblas backend ---------------------------------------------------------------------
