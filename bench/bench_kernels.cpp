@@ -8,7 +8,8 @@
 //   ./build/bench_kernels --benchmark_min_time=0.05
 //   ./build/bench_kernels --benchmark_filter='native/Q4_0/.*expert.*/rows:1$|mem_read'
 //       --benchmark_repetitions=5 --benchmark_report_aggregates_only=true  (one command line)
-// Threads per backend: $LFMB_BENCH_THREADS (default: all logical CPUs).
+// Threads per backend: $LFMB_BENCH_THREADS (default: all logical CPUs). Backends with compute types
+// (dtypes()) run each: onednn/Q4_0/int8/lfm2-8b-a1b/in_proj/rows:1.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -162,11 +163,18 @@ void set_counters(benchmark::State& st, double bytes_per_iter, double flops_per_
       benchmark::Counter(flops_per_iter * double(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
 }
 
-void bench_linear(benchmark::State& st, const BackendEntry& entry, TensorType t, const Shape& s, int64_t rows) {
-  auto backend = entry.create({bench_threads(), ""});
+void bench_linear(benchmark::State& st, const BackendEntry& entry, const std::string& dtype, TensorType t,
+                  const Shape& s, int64_t rows) {
+  auto backend = entry.create({bench_threads(), dtype});
   WeightSet& ws = weights_for(t, s);
   std::vector<std::unique_ptr<PreparedWeight>> prepared;
-  for (uint8_t* c : ws.copies) prepared.push_back(backend->prepare({s.name, t, s.n_in, s.n_out, 1, c}));
+  // A backend that shrinks the weights (int8 from F32) gets more converted copies, so that it too
+  // reads them from memory rather than from cache.
+  uint64_t owned = 0;
+  for (size_t i = 0; i < ws.copies.size() || (owned > 0 && owned < rotate_bytes()); ++i) {
+    prepared.push_back(backend->prepare({s.name, t, s.n_in, s.n_out, 1, ws.copies[i % ws.copies.size()]}));
+    owned += prepared.back()->owned_bytes;
+  }
   std::vector<float> x(size_t(rows * s.n_in)), y(size_t(rows * s.n_out));
   std::mt19937 rng(1);
   std::normal_distribution<float> dist;
@@ -178,12 +186,16 @@ void bench_linear(benchmark::State& st, const BackendEntry& entry, TensorType t,
     next = (next + 1) % prepared.size();
   }
   st.SetLabel(kernel_label(*backend, t) + " (" + std::to_string(backend->threads()) + "t, " +
-              std::to_string(ws.copies.size()) + " rotating copies)");
-  set_counters(st, double(row_bytes(t, s.n_in)) * double(s.n_out), 2.0 * double(rows * s.n_in * s.n_out));
+              std::to_string(prepared.size()) + " rotating copies)");
+  // Bytes the kernel reads: the backend's converted copy when it makes one, else the stored ones.
+  const double bytes = prepared[0]->owned_bytes ? double(prepared[0]->owned_bytes)
+                                                : double(row_bytes(t, s.n_in)) * double(s.n_out);
+  set_counters(st, bytes, 2.0 * double(rows * s.n_in * s.n_out));
 }
 
-void bench_moe(benchmark::State& st, const BackendEntry& entry, TensorType t, const Shape& s, int64_t tokens) {
-  auto backend = entry.create({bench_threads(), ""});
+void bench_moe(benchmark::State& st, const BackendEntry& entry, const std::string& dtype, TensorType t,
+               const Shape& s, int64_t tokens) {
+  auto backend = entry.create({bench_threads(), dtype});
   WeightSet& ws = weights_for(t, s);
   const int64_t n_exp = ws.n_mats;
   const auto gate = backend->prepare({"ffn_gate_exps", t, s.n_in, s.n_out, n_exp, ws.copies[0]});
@@ -215,7 +227,9 @@ void bench_moe(benchmark::State& st, const BackendEntry& entry, TensorType t, co
     benchmark::DoNotOptimize(y.data());
     next = (next + 1) % n_sets;
   }
-  const double expert_bytes = 3.0 * double(row_bytes(t, s.n_in)) * double(s.n_out);
+  const uint64_t owned = gate->owned_bytes + up->owned_bytes + down->owned_bytes;
+  const double expert_bytes =
+      owned ? double(owned) / double(n_exp) : 3.0 * double(row_bytes(t, s.n_in)) * double(s.n_out);
   st.SetLabel(kernel_label(*backend, t) + " (" + std::to_string(backend->threads()) + "t, " +
               std::to_string(n_exp) + " experts rotating)");
   set_counters(st, expert_bytes * distinct_total / n_sets,
@@ -256,18 +270,23 @@ void register_all() {
     const auto probe = entry.create({1, ""});
     // The oracle is slow by design: its figures are for scale only, decode shape only.
     const bool slow = entry.name == "reference";
-    for (TensorType t : {TensorType::Q4_0, TensorType::Q8_0, TensorType::BF16, TensorType::F16, TensorType::F32}) {
-      if (!probe->supports(t)) continue;
-      for (const Shape& s : kShapes)
-        for (int64_t rows : {1, 16, 128, 512}) {
-          if (slow && rows > 1) continue;
-          const std::string name = entry.name + "/" + std::string(tensor_type_name(t)) + "/" + s.model + "/" +
-                                   s.name + "/rows:" + std::to_string(rows);
-          auto* b = s.moe ? benchmark::RegisterBenchmark(name.c_str(), bench_moe, entry, t, s, rows)
-                          : benchmark::RegisterBenchmark(name.c_str(), bench_linear, entry, t, s, rows);
-          b->UseRealTime()->Unit(benchmark::kMicrosecond);
-        }
-    }
+    // Backends with compute types run each one: <backend>/<stored type>/<dtype>/<model>/...
+    std::vector<std::string> dtypes = probe->dtypes();
+    if (dtypes.empty()) dtypes.push_back("");
+    for (const std::string& dtype : dtypes)
+      for (TensorType t : {TensorType::Q4_0, TensorType::Q8_0, TensorType::BF16, TensorType::F16, TensorType::F32}) {
+        if (!probe->supports(t)) continue;
+        for (const Shape& s : kShapes)
+          for (int64_t rows : {1, 16, 128, 512}) {
+            if (slow && rows > 1) continue;
+            const std::string name = entry.name + "/" + std::string(tensor_type_name(t)) +
+                                     (dtype.empty() ? "" : "/" + dtype) + "/" + s.model + "/" + s.name +
+                                     "/rows:" + std::to_string(rows);
+            auto* b = s.moe ? benchmark::RegisterBenchmark(name.c_str(), bench_moe, entry, dtype, t, s, rows)
+                            : benchmark::RegisterBenchmark(name.c_str(), bench_linear, entry, dtype, t, s, rows);
+            b->UseRealTime()->Unit(benchmark::kMicrosecond);
+          }
+      }
   }
 }
 
