@@ -278,3 +278,27 @@ TEST_CASE("every backend and dtype runs every reference model within the README'
     }
   }
 }
+
+TEST_CASE("lfmb generate runs with every backend, dtype and thread count", "[parity][cli]") {
+  LFMB_REQUIRE_REFERENCE(ref);
+  const std::string model = ref + "/qwen3-f32.gguf";
+  const auto expected = nlohmann::json::parse(test::read_file(ref + "/qwen3-f32.logits.json"));
+  const auto& seq = expected["sequences"][0];
+  std::string toks, greedy;
+  for (int32_t t : seq["tokens"].get<std::vector<int32_t>>()) toks += std::to_string(t) + " ";
+  for (int32_t t : seq["greedy"].get<std::vector<int32_t>>()) greedy += (greedy.empty() ? "" : " ") + std::to_string(t);
+  for (const Combo& c : combos_under_test())
+    for (const char* threads : {"1", "2"}) {
+      std::vector<std::string> args = {"generate", "--model", model, "--tokens", toks, "-n", "16",
+                                       "--backend", c.backend, "--threads", threads};
+      if (!c.dtype.empty()) args.insert(args.end(), {"--dtype", c.dtype});
+      const auto r = test::run_lfmb(args);
+      INFO(c.label() << " threads " << threads << ": " << r.err);
+      REQUIRE(r.exit_code == 0);
+      if (compute_path(c.dtype, TensorType::F32) == Path::F32) CHECK(r.out == greedy + "\n");
+      else CHECK(std::count(r.out.begin(), r.out.end(), ' ') == 15);  // 16 ids
+    }
+  const auto bad = test::run_lfmb({"generate", "--model", model, "--tokens", toks, "--backend", "onednn", "--dtype", "f64"});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find("dtype 'f64'") != std::string::npos);
+}

@@ -1,7 +1,6 @@
 #include "backends/onednn/onednn_backend.h"
 
 #include <omp.h>
-#include <sys/mman.h>
 
 #include <algorithm>
 #include <cmath>
@@ -22,8 +21,6 @@ using tag = dnnl::memory::format_tag;
 
 // Below this many values a conversion loop is not worth waking the other threads for.
 constexpr int64_t kParallelValues = 1 << 15;
-
-constexpr size_t kHugePage = 2u << 20;
 
 // Each matrix of a weight starts on a cache line.
 constexpr uint64_t kAlign = 64;
@@ -79,10 +76,6 @@ class OnednnWeight final : public PreparedWeight {
         layout(layout),
         mat_stride(aligned_size(layout.get_size())),
         data(mat_stride * uint64_t(v.n_mats)) {
-    // Huge pages for every weight big enough to hold one, not just the 64 MB+ ones the mapping
-    // advises itself: with 4 KB pages, rotating through a few hundred MB of converted 2048×6144
-    // matrices ran 10× slower than through the same bytes on huge pages (this VM, bench_kernels).
-    if (data.size() >= kHugePage) ::madvise(data.data(), data.size(), MADV_HUGEPAGE);
     if (int8) {
       offsets.resize(size_t(v.n_out * v.n_mats));
       scales.resize(size_t(v.n_out * v.n_mats));
@@ -97,7 +90,9 @@ class OnednnWeight final : public PreparedWeight {
 
   dnnl::memory::desc layout;
   uint64_t mat_stride;
-  AnonymousMapping data;  // page-aligned; huge pages when large, like an in-memory model
+  // Page-aligned, on huge pages from 2 MB (AnonymousMapping): with 4 KB pages, rotating through a
+  // few hundred MB of converted 2048×6144 matrices ran 10× slower (this VM, bench_kernels).
+  AnonymousMapping data;
   // int8: activations reach the matmul as u8 = q + 128, so each sum carries 128 · Σ w_q of its
   // channel; offsets = -128 · Σ w_q takes it out again, scales = the channel's weight scale.
   std::vector<float> offsets, scales;

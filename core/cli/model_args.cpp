@@ -10,6 +10,7 @@ std::vector<OptionSpec> model_run_options() {
   return {{"--model,-m", "FILE", "GGUF model file"},
           {"--tokens", "IDS", "token ids separated by spaces or commas"},
           {"--backend", "NAME", "matmul backend (default: reference)"},
+          {"--dtype", "T", "compute type of a converting backend (onednn: f32|bf16|int8; see lfmb backends)"},
           {"--threads", "N", "backend threads (default 1)"},
           {"--ctx", "N", "context length (default min(n_ctx_train, 4096))"},
           {"--batch", "N", "prefill chunk length (default 512)"},
@@ -19,6 +20,7 @@ std::vector<OptionSpec> model_run_options() {
 ModelOptions model_options_from_args(const ParsedArgs& args) {
   ModelOptions o;
   o.backend = args.get_or("--backend", "reference");
+  o.dtype = args.get_or("--dtype", "");
   o.threads = int(args.get_int("--threads", 1, 1, 1024));
   o.n_ctx = args.get_int("--ctx", 0, 1, 1 << 24);
   o.n_batch = args.get_int("--batch", 512, 1, 1 << 24);
