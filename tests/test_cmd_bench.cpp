@@ -91,3 +91,17 @@ TEST_CASE("lfmb bench rejects bad input with one line", "[cli][bench]") {
   const auto m = run_lfmb({"bench", "-p", "4"});
   CHECK(m.exit_code == 2);
 }
+
+TEST_CASE("lfmb bench -mmp 0,1 loads a GGUF file both ways, with the same model", "[cli][bench]") {
+  LFMB_REQUIRE_REFERENCE(ref);
+  const auto r = run_lfmb({"bench", "-m", ref + "/qwen3-f32.gguf", "-mmp", "0,1", "-p", "4", "-n", "2", "-r", "1",
+                           "-t", "1", "-o", "json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  REQUIRE(j.size() == 4);  // 2 load modes × (pp4, tg2)
+  CHECK(j[0]["use_mmap"] == false);
+  CHECK(j[2]["use_mmap"] == true);
+  CHECK(j[0]["model_size"] == j[2]["model_size"]);
+  CHECK(run_lfmb({"bench", "-m", ref + "/qwen3-f32.gguf", "-mmp", "2"}).exit_code == 2);
+}

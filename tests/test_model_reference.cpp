@@ -295,3 +295,17 @@ TEST_CASE("prefill_last returns the last position's logits of a full prefill, ac
   CHECK(s.position() == int64_t(toks.size()));
   CHECK_THROWS_AS(s.prefill_last({}), Error);
 }
+
+TEST_CASE("a model read into memory (no mmap) computes what the mapped one does", "[model]") {
+  LFMB_REQUIRE_REFERENCE(ref);
+  const std::string file = ref + "/lfm2moe-q4_0.gguf";
+  const std::vector<int32_t> toks = tokens_of(load_logits(file)["sequences"][0]);
+  ModelOptions o;
+  o.backend = "native";
+  Model mapped(file, o);
+  o.mmap = false;
+  Model copied(file, o);
+  Session a(mapped), b(copied);
+  CHECK(a.prefill(toks) == b.prefill(toks));
+  CHECK_THROWS_WITH(Model(ref + "/no-such.gguf", o), Catch::Contains("no-such.gguf") && Catch::Contains("cannot open"));
+}

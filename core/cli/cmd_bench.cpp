@@ -140,7 +140,7 @@ nlohmann::ordered_json llama_bench_json(const BenchRow& row, const DeviceInfo& d
       {"type_k", "f32"},
       {"type_v", "f32"},
       {"n_gpu_layers", 0},
-      {"use_mmap", !row.model.synthesized()},
+      {"use_mmap", !row.model.synthesized() && row.params.mmap},
       {"n_prompt", r.n_prompt},
       {"n_gen", r.n_gen},
       {"n_depth", r.depth},
@@ -200,6 +200,7 @@ int run_bench(const ParsedArgs& args) {
     else backends.push_back(b);
   }
   for (int b : int_list(args, "--batch-size", {}, 1, 1 << 16)) batches.push_back(b);
+  const std::vector<int> mmaps = int_list(args, "--mmap", {1}, 0, 1);
   if (backends.empty()) backends = {"native"};
   if (batches.empty()) batches = {512};
   std::vector<std::string> dtypes = list_values(args, "--dtype");
@@ -227,7 +228,8 @@ int run_bench(const ParsedArgs& args) {
     for (const auto& b : backends)
       for (const auto& dt : dtypes)
         for (int t : threads)
-          for (int nb : batches) {
+          for (int nb : batches)
+          for (int mm : mmaps) {
             RunParams p;
             p.model = m;
             p.backend = b;
@@ -239,6 +241,7 @@ int run_bench(const ParsedArgs& args) {
             p.repetitions = repetitions;
             p.warmup = args.has("--no-warmup") ? 0 : 1;
             p.n_batch = nb;
+            p.mmap = mm != 0;
             validate_run(p, tests, [&](const std::string& key) { return "bench: " + m.label() + ": " + key; });
             runs.emplace_back(m, p);
           }
@@ -290,6 +293,7 @@ Command bench_command() {
             {"--repetitions,-r", "N", "measured repetitions per test (default 5)"},
             {"--backend,-b", "NAME", "backend (default native); a number is taken as llama-bench's batch size", true},
             {"--batch-size", "N", "prefill chunk length (default 512)", true},
+            {"--mmap,-mmp", "0|1", "1: memory-map GGUF files (default); 0: read them into huge-page memory", true},
             {"--dtype", "D", "backend compute type (see `lfmb backends`)", true},
             {"--output,-o", "FMT", "md (default), json, jsonl or csv"},
             {"--no-warmup", "", "skip the warm-up repetition"},

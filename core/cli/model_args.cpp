@@ -14,6 +14,7 @@ std::vector<OptionSpec> model_run_options() {
           {"--threads", "N", "backend threads (default 1)"},
           {"--ctx", "N", "context length (default min(n_ctx_train, 4096))"},
           {"--batch", "N", "prefill chunk length (default 512)"},
+          {"--no-mmap", "", "read the file into memory (huge pages) instead of mapping it"},
           {"--verbose", "", "print the memory plan on stderr"}};
 }
 
@@ -21,6 +22,7 @@ ModelOptions model_options_from_args(const ParsedArgs& args) {
   ModelOptions o;
   o.backend = args.get_or("--backend", "reference");
   o.dtype = args.get_or("--dtype", "");
+  o.mmap = !args.has("--no-mmap");
   o.threads = int(args.get_int("--threads", 1, 1, 1024));
   o.n_ctx = args.get_int("--ctx", 0, 1, 1 << 24);
   o.n_batch = args.get_int("--batch", 512, 1, 1 << 24);

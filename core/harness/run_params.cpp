@@ -24,7 +24,7 @@ nlohmann::json RunParams::to_json() const {
   return {{"model", model.to_json()}, {"backend", backend},     {"dtype", dtype},
           {"threads", threads},       {"n_prompt", n_prompt},   {"n_gen", n_gen},
           {"depth", depth},           {"repetitions", repetitions}, {"warmup", warmup},
-          {"n_batch", n_batch},       {"n_ctx", n_ctx}};
+          {"n_batch", n_batch},       {"n_ctx", n_ctx}, {"mmap", mmap}};
 }
 
 namespace {
@@ -49,6 +49,16 @@ int as_int(const YAML::Node& n, int lo, int hi) {
   if (!ok || v < lo || v > hi)
     throw Error("expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi) + ", got " + scalar_text(n));
   return v;
+}
+
+// true/false, or 1/0 as llama-bench writes its flags.
+bool as_bool(const YAML::Node& n) {
+  if (n.IsScalar()) {
+    const std::string& s = n.Scalar();
+    if (s == "true" || s == "1") return true;
+    if (s == "false" || s == "0") return false;
+  }
+  throw Error("expected true or false, got " + scalar_text(n));
 }
 
 std::string as_string(const YAML::Node& n) {
@@ -110,6 +120,8 @@ const std::vector<RunField>& run_fields() {
        [](RunParams& p, const YAML::Node& n) { p.n_batch = as_int(n, 1, 1 << 16); }},
       {"n_ctx", "context length (0 = just enough for the largest test)",
        [](RunParams& p, const YAML::Node& n) { p.n_ctx = as_int(n, 0, 1 << 20); }},
+      {"mmap", "GGUF files: true = memory-map (page cache), false = read into memory on huge pages",
+       [](RunParams& p, const YAML::Node& n) { p.mmap = as_bool(n); }},
   };
   return fields;
 }

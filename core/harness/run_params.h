@@ -38,6 +38,7 @@ struct RunParams {
   int warmup = 1;
   int n_batch = 512;                 // prefill chunk
   int n_ctx = 0;                     // 0 = just enough for the largest test
+  bool mmap = true;                  // GGUF files: map (true) or read into huge-page memory
 
   nlohmann::json to_json() const;    // every field, for the result record
 };

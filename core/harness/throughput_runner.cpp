@@ -31,6 +31,7 @@ std::unique_ptr<Model> load_model(const RunParams& p, int threads, int n_ctx) {
   o.dtype = p.dtype;
   o.n_ctx = n_ctx;
   o.n_batch = p.n_batch;
+  o.mmap = p.mmap;
   if (!p.model.synthesized()) return std::make_unique<Model>(p.model.path, o);
   const auto type = tensor_type_from_name(p.model.type);
   if (!type) throw Error("model: unknown weight type '" + p.model.type + "'");

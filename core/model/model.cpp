@@ -59,7 +59,8 @@ WeightView view_of(const GgufTensorInfo& t) {
 
 }  // namespace
 
-Model::Model(const std::string& path, const ModelOptions& opts) : Model(GgufFile(path), opts) {}
+Model::Model(const std::string& path, const ModelOptions& opts)
+    : Model(opts.mmap ? GgufFile(path) : GgufFile(path, read_file_into_memory(path)), opts) {}
 
 Model::Model(GgufFile file, const ModelOptions& opts)
     : file_(std::move(file)), config_(model_config_from_gguf(file_)), opts_(opts) {

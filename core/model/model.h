@@ -20,6 +20,9 @@ struct ModelOptions {
   int64_t n_ctx = 0;   // 0 = min(n_ctx_train, 4096)
   int64_t n_batch = 512;  // prefill chunk length
   uint64_t memory_limit = 0;  // bytes the load may allocate; 0 = MemAvailable from /proc/meminfo
+  // true: map the file (page cache, 4 KB pages); false: read it into anonymous memory on huge
+  // pages, like a model synthesized in memory (llama-bench's --mmap 0).
+  bool mmap = true;
 };
 
 struct LayerWeights {
