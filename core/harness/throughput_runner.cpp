@@ -134,8 +134,8 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
   };
   const int n_ctx = p.n_ctx > 0 ? p.n_ctx : context_needed(tests);
 
-  // Bandwidth first, while no model occupies memory or cache.
-  const BandwidthResult& bw = bandwidth(threads);
+  // Bandwidth first, while no model occupies memory or cache (the file's per-thread-count record).
+  bandwidth(threads);
 
   // Each configuration reports its own high-water mark: the previous model is gone by now.
   reset_peak_rss();
@@ -178,6 +178,13 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
       say(r.test + ": filling depth");
       filled.emplace(*model);
       filled->prefill_last(tokens.next(spec.depth));
+    }
+    // A decode test's roofline uses bandwidth measured right before it: on a shared host the
+    // available bandwidth drifts by tens of percent within minutes.
+    BandwidthResult bw;
+    if (spec.n_prompt == 0) {
+      say(r.test + ": measuring read bandwidth");
+      bw = measure_read_bandwidth(threads, bandwidth_buffer_bytes_);
     }
     std::vector<std::vector<uint64_t>> routing;
     double ttft_ns = 0;

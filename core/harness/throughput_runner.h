@@ -46,7 +46,9 @@ class ThroughputRunner {
     return run(p, planned_tests(p), progress);
   }
 
-  // Memory read bandwidth with `threads` threads, measured once per process and thread count.
+  // Memory read bandwidth with `threads` threads, measured once per process and thread count
+  // before the first model loads (the results file's record). Each decode test's roofline uses
+  // its own measurement, taken just before the test.
   const BandwidthResult& bandwidth(int threads);
 
  private:
