@@ -1,9 +1,6 @@
 #include "core/anonymous_mapping.h"
 
-#include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -45,35 +42,6 @@ AnonymousMapping& AnonymousMapping::operator=(AnonymousMapping&& other) noexcept
 uint8_t* AnonymousMapping::release() {
   size_ = 0;
   return std::exchange(data_, nullptr);
-}
-
-AnonymousMapping read_file_into_memory(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Error(path + ": cannot open: " + std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw Error(path + ": not a regular file");
-  }
-  AnonymousMapping image;
-  try {
-    image = AnonymousMapping(size_t(st.st_size));
-  } catch (...) {
-    ::close(fd);
-    throw;
-  }
-  size_t done = 0;
-  while (done < image.size()) {
-    const ssize_t n = ::pread(fd, image.data() + done, image.size() - done, off_t(done));
-    if (n <= 0) {
-      const int e = n < 0 ? errno : EIO;
-      ::close(fd);
-      throw Error(path + ": cannot read: " + std::strerror(e));
-    }
-    done += size_t(n);
-  }
-  ::close(fd);
-  return image;
 }
 
 }  // namespace lfmb

@@ -4,7 +4,6 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
-#include <string>
 
 namespace lfmb {
 
@@ -29,9 +28,5 @@ class AnonymousMapping {
   uint8_t* data_ = nullptr;
   size_t size_ = 0;
 };
-
-// The whole file at `path` in a fresh mapping (huge pages for large files); lfmb::Error naming
-// the file when it cannot be read.
-AnonymousMapping read_file_into_memory(const std::string& path);
 
 }  // namespace lfmb

@@ -13,25 +13,48 @@
 
 namespace lfmb {
 
-MappedFile::MappedFile(const std::string& path) : path_(path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Error(path + ": cannot open: " + std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw Error(path + ": not a regular file");
-  }
-  size_ = size_t(st.st_size);
-  if (size_ > 0) {
-    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_SHARED, fd, 0);
-    if (p == MAP_FAILED) {
-      const int e = errno;
+namespace {
+
+// An open regular file that closes itself; errors name the path.
+struct InputFile {
+  int fd = -1;
+  size_t size = 0;
+  explicit InputFile(const std::string& path) {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw Error(path + ": cannot open: " + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
       ::close(fd);
-      throw Error(path + ": cannot memory-map: " + std::strerror(e));
+      throw Error(path + ": not a regular file");
     }
+    size = size_t(st.st_size);
+  }
+  ~InputFile() { ::close(fd); }
+  InputFile(const InputFile&) = delete;
+  InputFile& operator=(const InputFile&) = delete;
+};
+
+}  // namespace
+
+MappedFile::MappedFile(const std::string& path) : path_(path) {
+  const InputFile file(path);
+  size_ = file.size;
+  if (size_ > 0) {
+    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_SHARED, file.fd, 0);
+    if (p == MAP_FAILED) throw Error(path + ": cannot memory-map: " + std::strerror(errno));
     data_ = static_cast<const uint8_t*>(p);
   }
-  ::close(fd);
+}
+
+AnonymousMapping read_file_into_memory(const std::string& path) {
+  const InputFile file(path);
+  AnonymousMapping image(file.size);
+  for (size_t done = 0; done < image.size();) {
+    const ssize_t n = ::pread(file.fd, image.data() + done, image.size() - done, off_t(done));
+    if (n <= 0) throw Error(path + ": cannot read: " + std::strerror(n < 0 ? errno : EIO));
+    done += size_t(n);
+  }
+  return image;
 }
 
 MappedFile::MappedFile(std::string display_name, AnonymousMapping memory) : path_(std::move(display_name)) {

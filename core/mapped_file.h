@@ -36,4 +36,8 @@ class MappedFile {
   size_t size_ = 0;
 };
 
+// The whole file at `path` read into a fresh anonymous mapping (huge pages when large): the
+// no-mmap way to load a model. lfmb::Error naming the file when it cannot be read.
+AnonymousMapping read_file_into_memory(const std::string& path);
+
 }  // namespace lfmb

@@ -7,7 +7,6 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cmath>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -16,26 +15,14 @@
 #include "core/error.h"
 #include "core/half.h"
 #include "core/tensor_type.h"
+#include "test_support.h"
 
 using namespace lfmb;
+using test::random_floats;
+using test::random_weights;
+using test::rms_ratio;
 
 namespace {
-
-std::vector<float> random_floats(size_t n, uint32_t seed, float scale = 1.0f) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(0.0f, scale);
-  std::vector<float> v(n);
-  for (auto& x : v) x = dist(rng);
-  return v;
-}
-
-std::vector<uint8_t> random_weights(TensorType type, int64_t n_mats, int64_t n_out, int64_t n_in, uint32_t seed) {
-  const std::vector<float> f = random_floats(size_t(n_mats * n_out * n_in), seed, 0.5f);
-  const size_t rb = row_bytes(type, n_in);
-  std::vector<uint8_t> w(rb * size_t(n_mats * n_out));
-  for (int64_t r = 0; r < n_mats * n_out; ++r) quantize_row(type, f.data() + r * n_in, w.data() + size_t(r) * rb, n_in);
-  return w;
-}
 
 // Symmetric int8 of one row: scale = max|v| / 127, as the backend quantises weights and activations.
 float quantise_row_s8(const float* v, int64_t n, int8_t* q) {
@@ -74,15 +61,6 @@ std::vector<float> emulate(const std::string& dtype, const WeightView& w, int64_
     }
   }
   return y;
-}
-
-double rms_ratio(const std::vector<float>& got, const std::vector<float>& want) {
-  double err = 0.0, ref = 0.0;
-  for (size_t i = 0; i < got.size(); ++i) {
-    err += double(got[i] - want[i]) * (got[i] - want[i]);
-    ref += double(want[i]) * want[i];
-  }
-  return std::sqrt(err / ref);
 }
 
 }  // namespace

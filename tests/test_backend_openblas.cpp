@@ -4,43 +4,20 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
-#include <cmath>
-#include <random>
 #include <vector>
 
 #include "backends/openblas/openblas_backend.h"
 #include "backends/reference/reference_backend.h"
 #include "core/error.h"
 #include "core/tensor_type.h"
+#include "test_support.h"
 
 using namespace lfmb;
+using test::random_floats;
+using test::random_weights;
+using test::rms_ratio;
 
 namespace {
-
-std::vector<float> random_floats(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(0.0f, 1.0f);
-  std::vector<float> v(n);
-  for (auto& x : v) x = dist(rng);
-  return v;
-}
-
-std::vector<uint8_t> random_weights(TensorType type, int64_t n_mats, int64_t n_out, int64_t n_in, uint32_t seed) {
-  const std::vector<float> f = random_floats(size_t(n_mats * n_out * n_in), seed);
-  const size_t rb = row_bytes(type, n_in);
-  std::vector<uint8_t> w(rb * size_t(n_mats * n_out));
-  for (int64_t r = 0; r < n_mats * n_out; ++r) quantize_row(type, f.data() + r * n_in, w.data() + size_t(r) * rb, n_in);
-  return w;
-}
-
-double rms_ratio(const std::vector<float>& got, const std::vector<float>& want) {
-  double num = 0, den = 0;
-  for (size_t i = 0; i < got.size(); ++i) {
-    num += double(got[i] - want[i]) * double(got[i] - want[i]);
-    den += double(want[i]) * double(want[i]);
-  }
-  return std::sqrt(num / den);
-}
 
 const TensorType kAllTypes[] = {TensorType::F32, TensorType::F16, TensorType::BF16, TensorType::Q8_0,
                                 TensorType::Q4_0};

@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <random>
 
 #include "backends/reference/reference_backend.h"
 #include "backends/registry.h"
@@ -18,6 +17,9 @@
 #include "test_support.h"
 
 using namespace lfmb;
+using test::random_floats;
+using test::random_weights;
+using test::rms_ratio;
 namespace fs = std::filesystem;
 
 namespace {
@@ -76,50 +78,26 @@ std::vector<Combo> combos_under_test() {
   return out;
 }
 
-std::vector<float> random_floats(size_t n, std::mt19937& rng, float scale) {
-  std::normal_distribution<float> dist(0.0f, scale);
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(rng);
-  return v;
-}
-
-std::vector<uint8_t> random_weight_bytes(TensorType t, int64_t n_mats, int64_t n_out, int64_t n_in, std::mt19937& rng) {
-  const std::vector<float> f = random_floats(size_t(n_mats * n_out * n_in), rng, 0.5f);
-  const size_t rb = row_bytes(t, n_in);
-  std::vector<uint8_t> w(rb * size_t(n_mats * n_out));
-  for (int64_t r = 0; r < n_mats * n_out; ++r) quantize_row(t, f.data() + r * n_in, w.data() + size_t(r) * rb, n_in);
-  return w;
-}
-
-double rms_ratio(const std::vector<float>& got, const std::vector<float>& want) {
-  double num = 0, den = 0;
-  for (size_t i = 0; i < got.size(); ++i) {
-    num += double(got[i] - want[i]) * double(got[i] - want[i]);
-    den += double(want[i]) * double(want[i]);
-  }
-  return std::sqrt(num / den);
-}
-
 constexpr TensorType kStoredTypes[] = {TensorType::F32, TensorType::F16, TensorType::BF16, TensorType::Q8_0,
                                        TensorType::Q4_0};
 
 }  // namespace
 
 TEST_CASE("every backend and dtype computes linear layers like the reference backend", "[parity]") {
-  std::mt19937 rng(7);
+  uint32_t seed = 7;  // a fresh seed for every array
   ReferenceBackend ref({1, ""});
   const int64_t n_in = 320, n_out = 75;  // not multiples of the backends' register blocks
   for (const Combo& c : combos_under_test()) {
     const auto b = create_backend(c.backend, {2, c.dtype});
     for (TensorType t : kStoredTypes) {
       if (!b->supports(t)) continue;
-      const std::vector<uint8_t> bytes = random_weight_bytes(t, 2, n_out, n_in, rng);
+      const std::vector<uint8_t> bytes = random_weights(t, 2, n_out, n_in, seed++);
       const WeightView view{"w", t, n_in, n_out, 2, bytes.data()};
       const auto pw = b->prepare(view);
       const auto rw = ref.prepare(view);
       const Path p = compute_path(c.dtype, t);
       for (int64_t rows : {1, 5, 64}) {
-        const std::vector<float> x = random_floats(size_t(rows * n_in), rng, 1.0f);
+        const std::vector<float> x = random_floats(size_t(rows * n_in), seed++);
         std::vector<float> got(size_t(rows * n_out)), want(got.size());
         b->linear(*pw, 1, x.data(), rows, got.data());
         ref.linear(*rw, 1, x.data(), rows, want.data());
@@ -135,7 +113,7 @@ TEST_CASE("every backend and dtype computes linear layers like the reference bac
 }
 
 TEST_CASE("every backend and dtype computes the MoE layer like the reference backend", "[parity]") {
-  std::mt19937 rng(11);
+  uint32_t seed = 11;
   ReferenceBackend ref({1, ""});
   const int64_t n_embd = 128, n_ff = 96, n_exp = 6;
   const int k = 2;
@@ -143,16 +121,16 @@ TEST_CASE("every backend and dtype computes the MoE layer like the reference bac
     const auto b = create_backend(c.backend, {2, c.dtype});
     for (TensorType t : {TensorType::F32, TensorType::Q4_0}) {
       if (!b->supports(t)) continue;
-      const auto gate = random_weight_bytes(t, n_exp, n_ff, n_embd, rng);
-      const auto up = random_weight_bytes(t, n_exp, n_ff, n_embd, rng);
-      const auto down = random_weight_bytes(t, n_exp, n_embd, n_ff, rng);
+      const auto gate = random_weights(t, n_exp, n_ff, n_embd, seed++);
+      const auto up = random_weights(t, n_exp, n_ff, n_embd, seed++);
+      const auto down = random_weights(t, n_exp, n_embd, n_ff, seed++);
       const WeightView gv{"gate", t, n_embd, n_ff, n_exp, gate.data()};
       const WeightView uv{"up", t, n_embd, n_ff, n_exp, up.data()};
       const WeightView dv{"down", t, n_ff, n_embd, n_exp, down.data()};
       const auto bg = b->prepare(gv), bu = b->prepare(uv), bd = b->prepare(dv);
       const auto rg = ref.prepare(gv), ru = ref.prepare(uv), rd = ref.prepare(dv);
       for (int64_t n_tokens : {1, 9}) {
-        const std::vector<float> x = random_floats(size_t(n_tokens * n_embd), rng, 1.0f);
+        const std::vector<float> x = random_floats(size_t(n_tokens * n_embd), seed++);
         std::vector<int32_t> experts;
         std::vector<float> weights;
         for (int64_t i = 0; i < n_tokens; ++i) {  // two distinct experts per token, expert 5 never used

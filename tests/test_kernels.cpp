@@ -17,28 +17,16 @@
 #include "kernels/quantize_activations.h"
 #include "kernels/thread_pool.h"
 #include "kernels/weight_matmul.h"
+#include "test_support.h"
 
 using namespace lfmb;
+using test::random_floats;
+using test::random_weights;
+using test::rms_ratio;
 
 namespace {
 
-std::vector<float> random_floats(size_t n, uint32_t seed, float scale = 1.0f) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(0.0f, scale);
-  std::vector<float> v(n);
-  for (auto& x : v) x = dist(rng);
-  return v;
-}
-
 // n_out rows of n_in values stored as `type` (the GGUF bytes), from random floats.
-std::vector<uint8_t> random_weights(TensorType type, int64_t n_mats, int64_t n_out, int64_t n_in, uint32_t seed) {
-  const std::vector<float> f = random_floats(size_t(n_mats * n_out * n_in), seed, 0.5f);
-  const size_t rb = row_bytes(type, n_in);
-  std::vector<uint8_t> w(rb * size_t(n_mats * n_out));
-  for (int64_t r = 0; r < n_mats * n_out; ++r) quantize_row(type, f.data() + r * n_in, w.data() + size_t(r) * rb, n_in);
-  return w;
-}
-
 const TensorType kAllTypes[] = {TensorType::Q4_0, TensorType::Q8_0, TensorType::F16, TensorType::BF16,
                                 TensorType::F32};
 
@@ -54,15 +42,6 @@ int weight_int(TensorType t, const uint8_t* row, int64_t k) {
 float weight_scale(TensorType t, const uint8_t* row, int64_t b) {
   return f16_to_f32(t == TensorType::Q8_0 ? reinterpret_cast<const BlockQ8_0*>(row)[b].d
                                           : reinterpret_cast<const BlockQ4_0*>(row)[b].d);
-}
-
-double rms_ratio(const std::vector<float>& got, const std::vector<float>& want) {
-  double num = 0, den = 0;
-  for (size_t i = 0; i < got.size(); ++i) {
-    num += double(got[i] - want[i]) * double(got[i] - want[i]);
-    den += double(want[i]) * double(want[i]);
-  }
-  return std::sqrt(num / den);
 }
 
 }  // namespace

@@ -1,8 +1,11 @@
 // Helpers shared by the tests: where the reference data is, temp files, running the CLI.
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "core/tensor_type.h"
 
 namespace lfmb::test {
 
@@ -29,6 +32,13 @@ struct RunResult {
 RunResult run_process(const std::vector<std::string>& argv);
 // Runs the built `lfmb` binary with the given arguments (no shell involved).
 RunResult run_lfmb(const std::vector<std::string>& args);
+
+// Seeded normal(0, scale) floats.
+std::vector<float> random_floats(size_t n, uint32_t seed, float scale = 1.0f);
+// n_mats × n_out rows of n_in values stored as `type` (the GGUF bytes), from normal(0, 0.5) floats.
+std::vector<uint8_t> random_weights(TensorType type, int64_t n_mats, int64_t n_out, int64_t n_in, uint32_t seed);
+// rms(got − want) / rms(want): the error measure of ../shared/reference/README.md.
+double rms_ratio(const std::vector<float>& got, const std::vector<float>& want);
 
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& bytes);
