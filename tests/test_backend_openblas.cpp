@@ -17,19 +17,12 @@ using test::random_floats;
 using test::random_weights;
 using test::rms_ratio;
 
-namespace {
-
-const TensorType kAllTypes[] = {TensorType::F32, TensorType::F16, TensorType::BF16, TensorType::Q8_0,
-                                TensorType::Q4_0};
-
-}  // namespace
-
 TEST_CASE("openblas linear matches the reference for every stored type, odd shapes and row counts",
           "[backend][openblas]") {
   ReferenceBackend ref({});
   OpenblasBackend blas({2, ""});
   REQUIRE(blas.dtype() == "f32");
-  for (TensorType type : kAllTypes) {
+  for (TensorType type : test::kStoredTypes) {
     // Float types get a width that is no multiple of 32 (nor of any SIMD width).
     const int64_t n_in = block_elements(type) == 1 ? 37 : 32 * 3, n_out = 53, n_mats = 3;
     const std::vector<uint8_t> w = random_weights(type, n_mats, n_out, n_in, 5);

@@ -78,8 +78,6 @@ std::vector<Combo> combos_under_test() {
   return out;
 }
 
-constexpr TensorType kStoredTypes[] = {TensorType::F32, TensorType::F16, TensorType::BF16, TensorType::Q8_0,
-                                       TensorType::Q4_0};
 
 }  // namespace
 
@@ -89,7 +87,7 @@ TEST_CASE("every backend and dtype computes linear layers like the reference bac
   const int64_t n_in = 320, n_out = 75;  // not multiples of the backends' register blocks
   for (const Combo& c : combos_under_test()) {
     const auto b = create_backend(c.backend, {2, c.dtype});
-    for (TensorType t : kStoredTypes) {
+    for (TensorType t : test::kStoredTypes) {
       if (!b->supports(t)) continue;
       const std::vector<uint8_t> bytes = random_weights(t, 2, n_out, n_in, seed++);
       const WeightView view{"w", t, n_in, n_out, 2, bytes.data()};

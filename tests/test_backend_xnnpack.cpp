@@ -25,8 +25,6 @@ using test::rms_ratio;
 
 namespace {
 
-const TensorType kAllTypes[] = {TensorType::F32, TensorType::F16, TensorType::BF16, TensorType::Q8_0,
-                                TensorType::Q4_0};
 
 // Float32 compute: only the summation order differs from the reference.
 constexpr double kBound = 1e-6;
@@ -37,7 +35,7 @@ TEST_CASE("xnnpack linear matches the reference for every stored type, odd shape
           "[backend][xnnpack]") {
   ReferenceBackend ref({});
   XnnpackBackend xnn({2, ""});
-  for (TensorType type : kAllTypes) {
+  for (TensorType type : test::kStoredTypes) {
     const int64_t n_in = block_elements(type) == 1 ? 37 : 32 * 3, n_out = 53, n_mats = 3;
     const std::vector<uint8_t> w = random_weights(type, n_mats, n_out, n_in, 5);
     const WeightView view{"blk.0.test.weight", type, n_in, n_out, n_mats, w.data()};

@@ -33,6 +33,10 @@ RunResult run_process(const std::vector<std::string>& argv);
 // Runs the built `lfmb` binary with the given arguments (no shell involved).
 RunResult run_lfmb(const std::vector<std::string>& args);
 
+// Every weight type lfmb computes with, as stored in GGUF files.
+inline constexpr TensorType kStoredTypes[] = {TensorType::F32, TensorType::F16, TensorType::BF16, TensorType::Q8_0,
+                                              TensorType::Q4_0};
+
 // Seeded normal(0, scale) floats.
 std::vector<float> random_floats(size_t n, uint32_t seed, float scale = 1.0f);
 // n_mats × n_out rows of n_in values stored as `type` (the GGUF bytes), from normal(0, 0.5) floats.
