@@ -2,9 +2,22 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
+#include "core/error.h"
+
 namespace lfmb {
+
+void WeightView::check_width() const {
+  if (n_in % block_elements(type) != 0)
+    throw Error("weight '" + name + "': " + std::to_string(n_in) + " columns is not a multiple of the " +
+                std::string(tensor_type_name(type)) + " block size");
+}
+
+void WeightView::dequantize_rows(int64_t first, int64_t n, float* dst) const {
+  for (int64_t r = 0; r < n; ++r) dequantize_row(type, row(0, first + r), dst + size_t(r) * size_t(n_in), n_in);
+}
 
 void Backend::moe(const PreparedWeight& gate, const PreparedWeight& up, const PreparedWeight& down,
                   const float* x, int64_t n_tokens, int k, const int32_t* experts, const float* weights,

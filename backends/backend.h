@@ -28,6 +28,10 @@ struct WeightView {
   size_t row_stride() const { return row_bytes(type, n_in); }
   size_t mat_stride() const { return row_stride() * size_t(n_out); }
   const uint8_t* row(int64_t mat, int64_t r) const { return data + size_t(mat) * mat_stride() + size_t(r) * row_stride(); }
+  // lfmb::Error naming the weight when n_in is not a whole number of the type's blocks.
+  void check_width() const;
+  // Rows [first, first + n) of the n_mats·n_out stacked rows as float32, back to back into dst.
+  void dequantize_rows(int64_t first, int64_t n, float* dst) const;
 };
 
 // A backend's own form of one weight. Backends derive from it to hold converted data.

@@ -10,10 +10,6 @@ namespace lfmb {
 
 namespace {
 
-// Decode streams each weight row once, RW rows side by side; the rows are too short for the
-// hardware prefetcher to ramp up, so each block prefetches the same place RW rows further on
-// (two register blocks ahead: contiguous data, about one memory latency away).
-
 struct Q4Scalar {
   template <int RW, int RX>
   static void block(const Int8Tile& t, int64_t w0, int64_t x0) {

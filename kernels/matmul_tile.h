@@ -2,6 +2,9 @@
 // rows and nx activation rows. Kernels walk the tile in register blocks of RW weight rows × RX
 // activation rows, so each weight block loaded from memory is used RX times (prefill) and each
 // activation block RW times; with nx = 1 (decode) RW rows run as independent streams.
+// Those rows are too short for the hardware prefetcher to ramp up, so the int8 kernels prefetch
+// each block at the same place 2·RW rows further on (contiguous data, about one memory latency
+// ahead).
 #pragma once
 #include <cstddef>
 #include <cstdint>

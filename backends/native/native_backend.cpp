@@ -23,12 +23,6 @@ constexpr int64_t kRowsPerTile = 64;
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-void check_quantised_width(const WeightView& w) {
-  if (w.n_in % block_elements(w.type) != 0)
-    throw Error("weight '" + w.name + "': " + std::to_string(w.n_in) + " columns is not a multiple of the " +
-                std::string(tensor_type_name(w.type)) + " block size");
-}
-
 }  // namespace
 
 NativeBackend::NativeBackend(const BackendOptions& opts) : NativeBackend(opts, default_isa()) {}
@@ -42,7 +36,7 @@ NativeBackend::NativeBackend(const BackendOptions& opts, Isa isa) : isa_(isa), p
 }
 
 std::unique_ptr<PreparedWeight> NativeBackend::prepare(const WeightView& w) {
-  check_quantised_width(w);
+  w.check_width();
   return std::make_unique<PreparedWeight>(w);  // used in place: kernels read the stored blocks
 }
 

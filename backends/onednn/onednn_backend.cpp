@@ -125,9 +125,7 @@ std::unique_ptr<PreparedWeight> OnednnBackend::prepare(const WeightView& w) {
   if (w.n_in <= 0 || w.n_out <= 0 || w.n_mats <= 0)
     throw Error("weight '" + w.name + "': empty shape " + std::to_string(w.n_in) + "×" + std::to_string(w.n_out) +
                 "×" + std::to_string(w.n_mats));
-  if (w.n_in % block_elements(w.type) != 0)
-    throw Error("weight '" + w.name + "': " + std::to_string(w.n_in) + " columns is not a multiple of the " +
-                std::string(tensor_type_name(w.type)) + " block size");
+  w.check_width();
   omp_set_num_threads(threads_);
   auto pw = std::make_unique<OnednnWeight>(w, cache_.weights_desc(w.n_out, w.n_in), dtype_ == OnednnDtype::INT8);
   auto convert = [&](int64_t m, std::vector<uint8_t>& scratch, dnnl::stream& stream) {

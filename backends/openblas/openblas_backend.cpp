@@ -25,12 +25,6 @@ bool used_in_place(const WeightView& w, const std::string& dtype) {
   return (dtype == "f32" && w.type == TensorType::F32) || (dtype == "bf16" && w.type == TensorType::BF16);
 }
 
-void check_width(const WeightView& w) {
-  if (w.n_in % block_elements(w.type) != 0)
-    throw Error("weight '" + w.name + "': " + std::to_string(w.n_in) + " columns is not a multiple of the " +
-                std::string(tensor_type_name(w.type)) + " block size");
-}
-
 }  // namespace
 
 OpenblasBackend::OpenblasBackend(const BackendOptions& opts)
@@ -63,7 +57,7 @@ uint64_t OpenblasBackend::prepared_bytes(const WeightView& w) const {
 }
 
 std::unique_ptr<PreparedWeight> OpenblasBackend::prepare(const WeightView& w) {
-  check_width(w);
+  w.check_width();
   auto pw = std::make_unique<OpenblasWeight>(w);
   if (used_in_place(w, dtype_)) return pw;
   const int64_t n_rows = w.n_mats * w.n_out;
@@ -73,8 +67,8 @@ std::unique_ptr<PreparedWeight> OpenblasBackend::prepare(const WeightView& w) {
   if (dtype_ == "f32") {
     float* dst = reinterpret_cast<float*>(pw->converted.data());
     pool_.parallel_for(n_chunks, [&](int64_t c) {
-      for (int64_t r = c * chunk; r < std::min(n_rows, (c + 1) * chunk); ++r)
-        dequantize_row(w.type, w.data + size_t(r) * w.row_stride(), dst + size_t(r) * size_t(w.n_in), w.n_in);
+      const int64_t r0 = c * chunk;
+      w.dequantize_rows(r0, std::min(chunk, n_rows - r0), dst + size_t(r0) * size_t(w.n_in));
     });
   }
 #ifdef LFMB_OPENBLAS_HAS_SBGEMM

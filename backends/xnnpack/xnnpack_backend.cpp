@@ -36,18 +36,6 @@ struct XnnpackWeight final : PreparedWeight {
   }
   std::vector<xnn_operator_t> ops;  // one per matrix
 };
-
-void check_width(const WeightView& w) {
-  if (w.n_in % block_elements(w.type) != 0)
-    throw Error("weight '" + w.name + "': " + std::to_string(w.n_in) + " columns is not a multiple of the " +
-                std::string(tensor_type_name(w.type)) + " block size");
-}
-
-// Rows [r0, r1) of matrix `mat` as float32 into dst (the whole matrix's buffer).
-void convert_rows(const WeightView& w, int64_t mat, int64_t r0, int64_t r1, float* dst) {
-  for (int64_t r = r0; r < r1; ++r) dequantize_row(w.type, w.row(mat, r), dst + size_t(r) * size_t(w.n_in), w.n_in);
-}
-
 // The float32 copy a matrix is packed from (an anonymous mapping: 2 MB pages, see AnonymousMapping).
 AnonymousMapping temporary_matrix(const WeightView& w) {
   return AnonymousMapping(size_t(w.n_out) * size_t(w.n_in) * sizeof(float));
@@ -97,7 +85,7 @@ uint64_t XnnpackBackend::prepared_bytes(const WeightView& w) const {
 }
 
 std::unique_ptr<PreparedWeight> XnnpackBackend::prepare(const WeightView& w) {
-  check_width(w);
+  w.check_width();
   auto pw = std::make_unique<XnnpackWeight>(w);
   pw->ops.assign(size_t(w.n_mats), nullptr);
   std::vector<xnn_status> status(size_t(w.n_mats), xnn_status_success);
@@ -113,7 +101,7 @@ std::unique_ptr<PreparedWeight> XnnpackBackend::prepare(const WeightView& w) {
     parallel_for(w.n_mats, [&](int64_t m) {
       AnonymousMapping temporary = temporary_matrix(w);
       float* kernel = reinterpret_cast<float*>(temporary.data());
-      convert_rows(w, m, 0, w.n_out, kernel);
+      w.dequantize_rows(m * w.n_out, w.n_out, kernel);
       create(m, kernel);
     });
   } else {
@@ -123,7 +111,8 @@ std::unique_ptr<PreparedWeight> XnnpackBackend::prepare(const WeightView& w) {
     const int64_t chunk = 256, n_chunks = (w.n_out + chunk - 1) / chunk;
     for (int64_t m = 0; m < w.n_mats; ++m) {
       parallel_for(n_chunks, [&](int64_t c) {
-        convert_rows(w, m, c * chunk, std::min(w.n_out, (c + 1) * chunk), kernel);
+        const int64_t r0 = c * chunk;
+        w.dequantize_rows(m * w.n_out + r0, std::min(chunk, w.n_out - r0), kernel + size_t(r0) * size_t(w.n_in));
       });
       create(m, kernel);
     }

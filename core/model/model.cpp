@@ -164,26 +164,22 @@ void Session::check_tokens(const int32_t* tokens, int64_t n) const {
       throw Error(fmt::format("{}: token id {} out of range (n_vocab = {})", m_.path(), tokens[i], c.n_vocab));
 }
 
-std::vector<float> Session::prefill(const std::vector<int32_t>& tokens) {
+std::vector<float> Session::prefill(const std::vector<int32_t>& tokens) { return run_prompt(tokens, false); }
+
+std::vector<float> Session::prefill_last(const std::vector<int32_t>& tokens) {
+  if (tokens.empty()) throw Error(m_.path() + ": prefill of an empty prompt has no last logits");
+  return run_prompt(tokens, true);
+}
+
+std::vector<float> Session::run_prompt(const std::vector<int32_t>& tokens, bool last_only) {
   const int64_t n = int64_t(tokens.size()), V = m_.config_.n_vocab;
   // Check the whole prompt first so a bad one leaves the session untouched (no half-run chunks).
   check_tokens(tokens.data(), n);
-  std::vector<float> logits(size_t(n * V));
+  std::vector<float> logits(size_t((last_only ? 1 : n) * V));
   for (int64_t i = 0; i < n; i += m_.opts_.n_batch) {
     const int64_t len = std::min(m_.opts_.n_batch, n - i);
-    forward(tokens.data() + i, len, logits.data() + i * V);
-  }
-  return logits;
-}
-
-std::vector<float> Session::prefill_last(const std::vector<int32_t>& tokens) {
-  const int64_t n = int64_t(tokens.size());
-  check_tokens(tokens.data(), n);
-  if (n == 0) throw Error(m_.path() + ": prefill of an empty prompt has no last logits");
-  std::vector<float> logits(size_t(m_.config_.n_vocab));
-  for (int64_t i = 0; i < n; i += m_.opts_.n_batch) {
-    const int64_t len = std::min(m_.opts_.n_batch, n - i);
-    forward(tokens.data() + i, len, logits.data(), /*last_only=*/true);  // the last chunk's write wins
+    // last_only: every chunk writes the one row and the last chunk's write stands.
+    forward(tokens.data() + i, len, logits.data() + (last_only ? 0 : i * V), last_only);
   }
   return logits;
 }
@@ -207,8 +203,8 @@ void Session::forward(const int32_t* tokens, int64_t n, float* logits, bool last
   for (int64_t t = 0; t < n; ++t)
     dequantize_row(*m_.token_embd_->type, m_.token_embd_->data + size_t(tokens[t]) * embd_row, x.data() + t * E, E);
 
-  // Attention and routing run on the backend's threads, with the best kernel path of this CPU.
-  const Isa isa = default_isa();
+  // Attention and routing run on the backend's threads, with the model's kernel path.
+  const Isa isa = m_.isa_;
   const ParallelFor parallel = [&be](int64_t count, const std::function<void(int64_t)>& fn) { be.parallel_for(count, fn); };
   std::vector<float> a, b, cbuf;
   for (int64_t il = 0; il < c.n_layer; ++il) {

@@ -10,6 +10,7 @@
 #include "core/gguf_reader.h"
 #include "core/model/memory_plan.h"
 #include "core/model/model_config.h"
+#include "kernels/cpu_features.h"
 
 namespace lfmb {
 
@@ -59,6 +60,7 @@ class Model {
   std::vector<float> final_norm_;
   const GgufTensorInfo* token_embd_ = nullptr;
   std::unique_ptr<PreparedWeight> lm_head_;
+  Isa isa_ = default_isa();  // SIMD path of the model's own kernels (attention, routing)
 };
 
 class Session {
@@ -81,6 +83,7 @@ class Session {
 
  private:
   void check_tokens(const int32_t* tokens, int64_t n) const;  // n_ctx and vocabulary range
+  std::vector<float> run_prompt(const std::vector<int32_t>& tokens, bool last_only);
   // logits: n × n_vocab, or 1 × n_vocab for the last token only when last_only.
   void forward(const int32_t* tokens, int64_t n, float* logits, bool last_only = false);
   const Model& m_;
