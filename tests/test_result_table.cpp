@@ -21,6 +21,8 @@ TestResult make(const std::string& model, const std::string& backend, const std:
   if (r.n_gen) {
     r.roofline_ts = 100;
     r.roofline_pct = 100 * r.ts.mean / r.roofline_ts;
+    r.bandwidth_samples_gbps = {50, 60, 55, 45};
+    for (double v : ts) r.samples_roofline_pct.push_back(v);
   }
   return r;
 }
@@ -64,4 +66,6 @@ TEST_CASE("markdown, CSV and ratio tables", "[harness]") {
   CHECK(back.samples_ts == rs[0].samples_ts);
   CHECK(back.ts.mean == Approx(92));
   CHECK(back.roofline_pct == Approx(92));
+  CHECK(back.bandwidth_samples_gbps == rs[0].bandwidth_samples_gbps);
+  CHECK(back.samples_roofline_pct == rs[0].samples_roofline_pct);
 }

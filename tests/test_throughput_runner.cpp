@@ -89,9 +89,21 @@ TEST_CASE("runner: samples per repetition, t/s from the samples, ttft, roofline 
 
   const auto& tg = results[2];
   const auto& tg_deep = results[3];
-  CHECK(tg.bandwidth_gbps > 0);
-  CHECK(tg.roofline_ts == Approx(tg.bandwidth_gbps * 1e9 / double(tg.decode_bytes_per_token)));
-  CHECK(tg.roofline_pct == Approx(100 * tg.ts.mean / tg.roofline_ts));
+  // Bandwidth probed before each measured repetition and after the last; repetition i against the
+  // mean of the probes on either side of it.
+  REQUIRE(tg.bandwidth_samples_gbps.size() == size_t(p.repetitions + 1));
+  REQUIRE(tg.samples_roofline_pct.size() == size_t(p.repetitions));
+  const auto& bw = tg.bandwidth_samples_gbps;
+  double pct_sum = 0, roof_sum = 0;
+  for (size_t i = 0; i < tg.samples_roofline_pct.size(); ++i) {
+    const double roof = (bw[i] + bw[i + 1]) / 2 * 1e9 / double(tg.decode_bytes_per_token);
+    CHECK(tg.samples_roofline_pct[i] == Approx(100 * tg.samples_ts[i] / roof));
+    pct_sum += tg.samples_roofline_pct[i];
+    roof_sum += roof;
+  }
+  CHECK(tg.bandwidth_gbps == Approx(std::accumulate(bw.begin(), bw.end(), 0.0) / double(bw.size())));
+  CHECK(tg.roofline_ts == Approx(roof_sum / p.repetitions));
+  CHECK(tg.roofline_pct == Approx(pct_sum / p.repetitions));
   CHECK(tg_deep.decode_bytes_per_token > tg.decode_bytes_per_token);  // reads the KV cache of the depth too
 
   // tiny-lfm2moe: layers 0 and 1 dense, 2 and 3 MoE with 8 experts, top-2.

@@ -38,8 +38,10 @@ nlohmann::json TestResult::to_json() const {
   if (n_gen > 0 && n_prompt == 0) {
     j["roofline"] = {{"decode_bytes_per_token", decode_bytes_per_token},
                      {"bandwidth_gbps", bandwidth_gbps},
+                     {"bandwidth_samples_gbps", bandwidth_samples_gbps},
                      {"roofline_ts", roofline_ts},
-                     {"achieved_pct", roofline_pct}};
+                     {"achieved_pct", roofline_pct},
+                     {"samples_achieved_pct", samples_roofline_pct}};
   }
   if (!routing.is_null()) j["routing"] = routing;
   return j;
@@ -72,6 +74,8 @@ TestResult TestResult::from_json(const nlohmann::json& j) {
     r.bandwidth_gbps = rf.value("bandwidth_gbps", 0.0);
     r.roofline_ts = rf.value("roofline_ts", 0.0);
     r.roofline_pct = rf.value("achieved_pct", 0.0);
+    r.bandwidth_samples_gbps = rf.value("bandwidth_samples_gbps", std::vector<double>{});
+    r.samples_roofline_pct = rf.value("samples_achieved_pct", std::vector<double>{});
   }
   if (j.contains("routing")) r.routing = j["routing"];
   r.params = j.value("params", nlohmann::json());

@@ -30,11 +30,15 @@ struct TestResult {
   double ttft_ms = 0;               // pp tests: prompt -> first generated token
   double load_ms = 0;               // model load (map/synthesize + backend prepare)
   uint64_t peak_rss_bytes = 0;
-  // Decode roofline (tg tests): active bytes per token / measured read bandwidth.
+  // Decode roofline (tg tests): active bytes per token / measured read bandwidth, where the
+  // bandwidth is probed before each measured repetition and after the last; repetition i is
+  // compared with the mean of probes i and i+1.
   uint64_t decode_bytes_per_token = 0;
-  double bandwidth_gbps = 0;
-  double roofline_ts = 0;           // tokens/s if decode ran at memory bandwidth
-  double roofline_pct = 0;          // achieved share of it
+  std::vector<double> bandwidth_samples_gbps;  // the probes, in order
+  double bandwidth_gbps = 0;                   // their mean
+  double roofline_ts = 0;                      // tokens/s if decode ran at memory bandwidth (mean)
+  std::vector<double> samples_roofline_pct;    // achieved share per repetition
+  double roofline_pct = 0;                     // their mean
   nlohmann::json routing;           // MoE: tokens per expert per layer (tg tests), else null
   nlohmann::json params;            // the run's full parameters
 

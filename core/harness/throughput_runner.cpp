@@ -54,6 +54,9 @@ class RandomTokens {
   std::uniform_int_distribution<int32_t> dist_;
 };
 
+// Passes of the read-bandwidth probe around each decode repetition (plus one untimed pass).
+constexpr int kProbePasses = 3;
+
 struct Repetition {
   double ns = 0;       // the timed span
   double ttft_ns = 0;  // pp: prefill + first decode step
@@ -179,13 +182,14 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
       filled.emplace(*model);
       filled->prefill_last(tokens.next(spec.depth));
     }
-    // A decode test's roofline uses bandwidth measured right before it: on a shared host the
-    // available bandwidth drifts by tens of percent within minutes.
-    BandwidthResult bw;
-    if (spec.n_prompt == 0) {
-      say(r.test + ": measuring read bandwidth");
-      bw = measure_read_bandwidth(threads, bandwidth_buffer_bytes_);
-    }
+    // A decode test's roofline uses bandwidth probed right before every measured repetition and
+    // once after the last: on a shared host the available bandwidth drifts by tens of percent
+    // within seconds, so each repetition is compared with the probes on either side of it.
+    const bool decode = spec.n_prompt == 0;
+    std::vector<double> probes_gbps;
+    const auto probe = [&] {
+      probes_gbps.push_back(measure_read_bandwidth(threads, bandwidth_buffer_bytes_, kProbePasses).median_gbps);
+    };
     std::vector<std::vector<uint64_t>> routing;
     double ttft_ns = 0;
     const int total = p.warmup + p.repetitions;
@@ -193,6 +197,7 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
       const bool measured = rep >= p.warmup;
       say(fmt::format("{} {} {}/{}", r.test, measured ? "rep" : "warm-up", measured ? rep - p.warmup + 1 : rep + 1,
                       measured ? p.repetitions : p.warmup));
+      if (measured && decode) probe();
       Session s = filled ? *filled : Session(*model);
       const bool count = measured && moe && spec.n_prompt == 0;
       s.count_expert_routing(count);
@@ -203,15 +208,23 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
       r.samples_ns.push_back(m.ns);
       r.samples_ts.push_back(double(spec.n_prompt + spec.n_gen) * 1e9 / m.ns);
     }
+    if (decode && !probes_gbps.empty()) probe();
     r.ts = summarize(r.samples_ts);
     if (spec.n_gen == 0) {
       r.ttft_ms = ttft_ns / p.repetitions / 1e6;
     } else if (spec.n_prompt == 0) {
       // KV bytes at the mean position of the measured tokens.
       r.decode_bytes_per_token = weight_bytes + kv_bytes_read(c, spec.depth + spec.n_gen / 2);
-      r.bandwidth_gbps = bw.median_gbps;
-      r.roofline_ts = bw.median_gbps * 1e9 / double(r.decode_bytes_per_token);
-      r.roofline_pct = 100.0 * r.ts.mean / r.roofline_ts;
+      r.bandwidth_samples_gbps = probes_gbps;
+      std::vector<double> rooflines_ts;
+      for (size_t i = 0; i + 1 < probes_gbps.size(); ++i) {
+        const double bw = (probes_gbps[i] + probes_gbps[i + 1]) / 2;
+        rooflines_ts.push_back(bw * 1e9 / double(r.decode_bytes_per_token));
+        r.samples_roofline_pct.push_back(100.0 * r.samples_ts[i] / rooflines_ts.back());
+      }
+      r.bandwidth_gbps = summarize(probes_gbps).mean;
+      r.roofline_ts = summarize(rooflines_ts).mean;
+      r.roofline_pct = summarize(r.samples_roofline_pct).mean;
       if (moe) r.routing = routing_json(c, routing);
     }
     results.push_back(std::move(r));
