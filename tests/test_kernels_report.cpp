@@ -42,6 +42,20 @@ TEST_CASE("kernels-report tabulates benchmarks and judges issue 5's bars against
   CHECK(r.out.find("1.25x the time to read its 4 experts once") != std::string::npos);
   CHECK(r.out.find("(bar 1.15x: NOT met)") != std::string::npos);
 
+  // Files from the current bench_kernels time the one-token layer manually and carry vs_read, the
+  // layer's time over a streaming read of as many bytes right after each call: that is the verdict.
+  auto moe = run("native/Q4_0/lfm2-8b-a1b/moe_layer/rows:1", 40.0, 140.0);
+  moe["name"] = moe["run_name"] = "native/Q4_0/lfm2-8b-a1b/moe_layer/rows:1/manual_time";
+  moe["vs_read"] = 1.10;
+  j["benchmarks"][4] = moe;
+  test::write_file(dir + "/k2.json", j.dump());
+  const auto r2 = test::run_process({"python3", std::string(LFMB_SOURCE_DIR) + "/scripts/kernels-report", dir + "/k2.json"});
+  INFO(r2.err);
+  REQUIRE(r2.exit_code == 0);
+  CHECK(r2.out.find("| native/Q4_0 | lfm2-8b-a1b | moe_layer | 40.0 |") != std::string::npos);
+  CHECK(r2.out.find("1.10x the time of a streaming read of as many bytes right after each call (bar 1.15x: met)") !=
+        std::string::npos);
+
   const auto bad = test::run_process({"python3", std::string(LFMB_SOURCE_DIR) + "/scripts/kernels-report",
                                       dir + "/missing.json"});
   CHECK(bad.exit_code != 0);
