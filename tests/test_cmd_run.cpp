@@ -2,9 +2,11 @@
 // config with a bad run fails before anything runs and writes nothing.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "backends/registry.h"
 #include "core/harness/run_config.h"
 #include "core/harness/run_validation.h"
 #include "core/harness/test_result.h"
@@ -104,7 +106,7 @@ TEST_CASE("lfmb run that cannot write its results fails with one line and leaves
   CHECK(files_under(dir) == std::vector<fs::path>{dir + "/blocker", dir + "/one.yaml"});
 }
 
-TEST_CASE("lfmb run --dry-run lists the expanded runs; --set overrides a key", "[cli][runner]") {
+TEST_CASE("lfmb run --dry-run lists the expanded runs, --set overrides a key", "[cli][runner]") {
   const std::string dir = temp_dir();
   write_file(dir + "/tiny.yaml", kTinySweep);
   const auto r = run_lfmb({"run", dir + "/tiny.yaml", "--dry-run", "--set", "n_prompt=[8, 16]", "--out", dir + "/res"});
@@ -113,6 +115,45 @@ TEST_CASE("lfmb run --dry-run lists the expanded runs; --set overrides a key", "
   CHECK_THAT(r.out, Catch::Contains("2 run(s)"));
   CHECK_THAT(r.out, Catch::Contains("tiny-qwen3 Q8_0 (synth) | native | threads 1 | pp8, pp16, tg4"));
   CHECK(files_under(dir + "/res").empty());
+}
+
+TEST_CASE("skip_unavailable drops runs whose backend lacks the dtype here with a note, else they are refused",
+          "[cli][runner]") {
+  // native takes no dtype on any CPU, so native int8 is unavailable everywhere.
+  const std::string sweep = R"(run:
+  model: {preset: tiny-lfm2, type: q4_0}
+  threads: 1
+  n_prompt: 8
+  n_gen: 2
+sweep:
+  backend: [native, onednn]
+  dtype: [int8]
+)";
+  const std::string dir = temp_dir();
+  write_file(dir + "/strict.yaml", sweep);
+  const auto strict = run_lfmb({"run", dir + "/strict.yaml", "--dry-run"});
+  CHECK(strict.exit_code == 1);
+  CHECK_THAT(strict.err, Catch::Contains(dir + "/strict.yaml:8: key 'dtype': backend 'native' computes on the stored type"));
+
+  write_file(dir + "/skip.yaml", sweep + "skip_unavailable: true\n");
+  const auto skip = run_lfmb({"run", dir + "/skip.yaml", "--dry-run"});
+  INFO(skip.err);
+  REQUIRE(skip.exit_code == 0);
+  CHECK_THAT(skip.err, Catch::Contains("skipping tiny-lfm2 Q4_0 (synth) | native int8: backend 'native' computes on the "
+                                       "stored type and takes no dtype (skip_unavailable)"));
+  CHECK_THAT(skip.out, Catch::Contains("1 run(s)"));
+  CHECK_THAT(skip.out, Catch::Contains("| onednn int8 |"));
+
+  write_file(dir + "/none.yaml", "run:\n  model: {preset: tiny-lfm2, type: q4_0}\n  backend: native\n  dtype: int8\n"
+                                 "skip_unavailable: true\n");
+  const auto none = run_lfmb({"run", dir + "/none.yaml", "--dry-run"});
+  CHECK(none.exit_code == 1);
+  CHECK_THAT(none.err, Catch::Contains(dir + "/none.yaml: no run is available on this CPU"));
+
+  write_file(dir + "/bad.yaml", sweep + "skip_unavailable: sometimes\n");
+  const auto bad = run_lfmb({"run", dir + "/bad.yaml", "--dry-run"});
+  CHECK(bad.exit_code == 1);
+  CHECK_THAT(bad.err, Catch::Contains(dir + "/bad.yaml:9: key 'skip_unavailable': expected true or false"));
 }
 
 TEST_CASE("lfmb run refuses a bad run before running any, naming file:line:key, and writes nothing", "[cli][runner]") {
@@ -140,7 +181,7 @@ sweep:
   CHECK(files_under(dir + "/results").empty());
 }
 
-TEST_CASE("the shipped configs load; the quick start is valid here", "[cli][runner]") {
+TEST_CASE("the shipped configs load and are valid on this CPU", "[cli][runner]") {
   int n = 0;
   for (const auto& e : fs::recursive_directory_iterator(std::string(LFMB_SOURCE_DIR) + "/configs")) {
     if (e.path().extension() != ".yaml") continue;
@@ -151,13 +192,24 @@ TEST_CASE("the shipped configs load; the quick start is valid here", "[cli][runn
   }
   CHECK(n >= 5);
   // The backend sweep keeps what fits: native and oneDNN int8 on both models, the float and bf16
-  // variants on Qwen3-1.7B only; every run it keeps is valid with this build's backends.
-  const auto sweep = lfmb::load_run_config(std::string(LFMB_SOURCE_DIR) + "/configs/sweeps/backends.yaml");
+  // variants on Qwen3-1.7B only, bf16 only where oneDNN offers it on this CPU; every run it keeps
+  // is valid with this build's backends.
+  auto sweep = lfmb::load_run_config(std::string(LFMB_SOURCE_DIR) + "/configs/sweeps/backends.yaml");
+  const auto skipped = lfmb::drop_unavailable_runs(sweep);
   std::vector<std::string> kept;
   for (const auto& r : sweep.runs) kept.push_back(r.model.preset + " " + r.backend + " " + r.dtype);
-  CHECK(kept == std::vector<std::string>{"lfm2-8b-a1b native ", "lfm2-8b-a1b onednn int8", "qwen3-1.7b native ",
-                                         "qwen3-1.7b onednn int8", "qwen3-1.7b onednn bf16", "qwen3-1.7b onednn f32",
-                                         "qwen3-1.7b openblas f32", "qwen3-1.7b xnnpack f32"});
+  std::vector<std::string> expected = {"lfm2-8b-a1b native ",     "lfm2-8b-a1b onednn int8", "qwen3-1.7b native ",
+                                       "qwen3-1.7b onednn int8",  "qwen3-1.7b onednn bf16",  "qwen3-1.7b onednn f32",
+                                       "qwen3-1.7b openblas f32", "qwen3-1.7b xnnpack f32"};
+  const auto onednn = lfmb::create_backend("onednn", {1, ""})->dtypes();
+  if (std::find(onednn.begin(), onednn.end(), "bf16") == onednn.end()) {
+    std::erase(expected, "qwen3-1.7b onednn bf16");
+    REQUIRE(skipped.size() == 1);
+    CHECK_THAT(skipped[0], Catch::Contains("onednn bf16: backend 'onednn' has no dtype 'bf16'"));
+  } else {
+    CHECK(skipped.empty());
+  }
+  CHECK(kept == expected);
   for (size_t i = 0; i < sweep.runs.size(); ++i)
     lfmb::validate_run(sweep.runs[i], [&](const std::string& key) { return sweep.where(i, key); });
   const auto cfg = lfmb::load_run_config(std::string(LFMB_SOURCE_DIR) + "/configs/quickstart.yaml");

@@ -27,7 +27,7 @@ std::vector<int32_t> draw(SamplerOptions o, const std::vector<float>& logits, in
 
 }  // namespace
 
-TEST_CASE("greedy picks the argmax; top-k=1 equals greedy", "[tokenizer][sampler]") {
+TEST_CASE("greedy picks the argmax and top-k=1 equals greedy", "[tokenizer][sampler]") {
   const std::vector<float> logits = {0.1f, 2.5f, -1.0f, 2.4f, 0.0f};
   Sampler greedy(SamplerOptions{});
   CHECK(greedy.sample(logits.data(), logits.size()) == 1);
@@ -76,7 +76,7 @@ TEST_CASE("top-k, top-p and min-p keep exactly the tokens their definitions allo
   }
 }
 
-TEST_CASE("same seed gives the same sequence; draws follow the probabilities", "[tokenizer][sampler]") {
+TEST_CASE("same seed gives the same sequence and draws follow the probabilities", "[tokenizer][sampler]") {
   const std::vector<float> logits = {std::log(0.5f), std::log(0.3f), std::log(0.2f)};
   SamplerOptions o;
   o.temperature = 1.0f;

@@ -38,7 +38,7 @@ std::string validation_error(const RunParams& p) {
 
 }  // namespace
 
-TEST_CASE("planned tests: every pp at every depth, then tg at every depth; context covers the longest", "[runner]") {
+TEST_CASE("planned tests: every pp at every depth, then tg at every depth, and context covers the longest", "[runner]") {
   RunParams p = tiny("tiny-lfm2moe");
   p.n_prompt = {8, 0, 16};
   const auto tests = planned_tests(p);

@@ -44,7 +44,9 @@ std::string command_line(const ParsedArgs& args) {
 }
 
 int run_run(const ParsedArgs& args) {
-  const RunConfig cfg = load_run_config(args.positional()[0], args.all("--set"));
+  RunConfig cfg = load_run_config(args.positional()[0], args.all("--set"));
+  const std::vector<std::string> skipped = drop_unavailable_runs(cfg);
+  for (const auto& s : skipped) fmt::print(stderr, "lfmb: skipping {} (skip_unavailable)\n", s);
   for (size_t i = 0; i < cfg.runs.size(); ++i)
     validate_run(cfg.runs[i], [&](const std::string& key) { return cfg.where(i, key); });
 
@@ -90,6 +92,7 @@ int run_run(const ParsedArgs& args) {
       {"config", {{"name", cfg.name}, {"path", cfg.path}, {"description", cfg.description}, {"swept_keys", cfg.swept_keys}}},
       {"device", device.to_json()},
       {"read_bandwidth", bandwidth},
+      {"skipped_runs", skipped},
       {"tests", tests},
   };
   const std::string base = args.get_or("--out", "results") + "/" + device.slug() + "/" + utc_now("%Y-%m-%d") + "-" + cfg.name;

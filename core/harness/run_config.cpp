@@ -64,7 +64,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& path, con
   } catch (const YAML::ParserException& e) {
     throw Error(path + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
   }
-  if (!root.IsMap()) fail_at(path, root, "", "a config must be a mapping with keys name, description, run, sweep, exclude");
+  if (!root.IsMap()) fail_at(path, root, "", "a config must be a mapping with keys name, description, run, sweep, exclude, skip_unavailable");
 
   RunConfig cfg;
   cfg.path = path;
@@ -119,8 +119,15 @@ RunConfig parse_run_config(const std::string& text, const std::string& path, con
         }
         excludes.push_back(std::move(r));
       }
+    } else if (section == "skip_unavailable") {
+      try {
+        cfg.skip_unavailable = v.as<bool>();
+      } catch (const YAML::Exception&) {
+        fail_at(path, v, "skip_unavailable", "expected true or false");
+      }
     } else {
-      fail_at(path, kv.first, "", "unknown section '" + section + "' (known: name, description, run, sweep, exclude)");
+      fail_at(path, kv.first, "",
+              "unknown section '" + section + "' (known: name, description, run, sweep, exclude, skip_unavailable)");
     }
   }
 

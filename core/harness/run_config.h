@@ -10,6 +10,8 @@
 //     threads: [1, 2]
 //   exclude:                       # combinations to skip (all listed keys must match)
 //     - {backend: openblas, threads: 1}
+//   skip_unavailable: true         # skip (with a note) runs whose backend lacks the dtype on
+//                                  # this CPU, e.g. onednn bf16 without avx512_bf16; default false
 //
 // Every problem is an lfmb::Error "FILE:LINE: key 'k': what is wrong".
 #pragma once
@@ -28,6 +30,7 @@ struct RunConfig {
   std::string description;
   std::vector<RunParams> runs;  // expanded, exclusions removed, in sweep order
   std::vector<std::string> swept_keys;
+  bool skip_unavailable = false;
   // Per run: key -> where its value came from ("FILE:LINE" or "--set k=v"); absent = default.
   std::vector<std::map<std::string, std::string>> origins;
 

@@ -43,6 +43,38 @@ uint64_t synthesized_memory_need(const ModelSynthesizer& synth, TensorType type,
 
 void validate_run(const RunParams& p, const WhereFn& where) { validate_run(p, planned_tests(p), where); }
 
+std::string unavailable_dtype(const RunParams& p) {
+  const auto& registry = backend_registry();
+  if (p.dtype.empty() ||
+      std::none_of(registry.begin(), registry.end(), [&](const BackendEntry& b) { return b.name == p.backend; }))
+    return "";
+  const std::vector<std::string> dtypes =
+      create_backend(p.backend, BackendOptions{resolved_threads(p.threads), ""})->dtypes();
+  if (std::find(dtypes.begin(), dtypes.end(), p.dtype) != dtypes.end()) return "";
+  return dtypes.empty() ? fmt::format("backend '{}' computes on the stored type and takes no dtype", p.backend)
+                        : fmt::format("backend '{}' has no dtype '{}' (available: {})", p.backend, p.dtype, joined(dtypes));
+}
+
+std::vector<std::string> drop_unavailable_runs(RunConfig& cfg) {
+  std::vector<std::string> notes;
+  if (!cfg.skip_unavailable) return notes;
+  std::vector<RunParams> runs;
+  std::vector<std::map<std::string, std::string>> origins;
+  for (size_t i = 0; i < cfg.runs.size(); ++i) {
+    const std::string why = unavailable_dtype(cfg.runs[i]);
+    if (why.empty()) {
+      runs.push_back(cfg.runs[i]);
+      origins.push_back(cfg.origins[i]);
+    } else {
+      notes.push_back(fmt::format("{} | {} {}: {}", cfg.runs[i].model.label(), cfg.runs[i].backend, cfg.runs[i].dtype, why));
+    }
+  }
+  if (runs.empty()) throw Error(cfg.path + ": no run is available on this CPU (" + notes.front() + ")");
+  cfg.runs = std::move(runs);
+  cfg.origins = std::move(origins);
+  return notes;
+}
+
 void validate_run(const RunParams& p, const std::vector<TestSpec>& tests, const WhereFn& where) {
   const auto fail = [&](const std::string& key, const std::string& what) { throw Error(where(key) + ": " + what); };
 
@@ -51,10 +83,7 @@ void validate_run(const RunParams& p, const std::vector<TestSpec>& tests, const 
   if (std::none_of(registry.begin(), registry.end(), [&](const BackendEntry& b) { return b.name == p.backend; }))
     fail("backend", fmt::format("unknown backend '{}' (available: {})", p.backend, available_backend_names()));
   const int threads = resolved_threads(p.threads);
-  const std::vector<std::string> dtypes = create_backend(p.backend, BackendOptions{threads, ""})->dtypes();
-  if (!p.dtype.empty() && std::find(dtypes.begin(), dtypes.end(), p.dtype) == dtypes.end())
-    fail("dtype", dtypes.empty() ? fmt::format("backend '{}' computes on the stored type and takes no dtype", p.backend)
-                                 : fmt::format("backend '{}' has no dtype '{}' (available: {})", p.backend, p.dtype, joined(dtypes)));
+  if (const std::string why = unavailable_dtype(p); !why.empty()) fail("dtype", why);
   std::unique_ptr<Backend> backend;
   try {
     backend = create_backend(p.backend, BackendOptions{threads, p.dtype});
