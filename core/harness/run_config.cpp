@@ -64,7 +64,8 @@ RunConfig parse_run_config(const std::string& text, const std::string& path, con
   } catch (const YAML::ParserException& e) {
     throw Error(path + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
   }
-  if (!root.IsMap()) fail_at(path, root, "", "a config must be a mapping with keys name, description, run, sweep, exclude, skip_unavailable");
+  if (!root.IsMap())
+    fail_at(path, root, "", "a config must be a mapping with keys name, description, run, sweep, exclude, skip_unavailable");
 
   RunConfig cfg;
   cfg.path = path;

@@ -51,8 +51,8 @@ std::string unavailable_dtype(const RunParams& p) {
   const std::vector<std::string> dtypes =
       create_backend(p.backend, BackendOptions{resolved_threads(p.threads), ""})->dtypes();
   if (std::find(dtypes.begin(), dtypes.end(), p.dtype) != dtypes.end()) return "";
-  return dtypes.empty() ? fmt::format("backend '{}' computes on the stored type and takes no dtype", p.backend)
-                        : fmt::format("backend '{}' has no dtype '{}' (available: {})", p.backend, p.dtype, joined(dtypes));
+  if (dtypes.empty()) return fmt::format("backend '{}' computes on the stored type and takes no dtype", p.backend);
+  return fmt::format("backend '{}' has no dtype '{}' (available: {})", p.backend, p.dtype, joined(dtypes));
 }
 
 std::vector<std::string> drop_unavailable_runs(RunConfig& cfg) {
@@ -66,7 +66,8 @@ std::vector<std::string> drop_unavailable_runs(RunConfig& cfg) {
       runs.push_back(cfg.runs[i]);
       origins.push_back(cfg.origins[i]);
     } else {
-      notes.push_back(fmt::format("{} | {} {}: {}", cfg.runs[i].model.label(), cfg.runs[i].backend, cfg.runs[i].dtype, why));
+      const RunParams& r = cfg.runs[i];
+      notes.push_back(fmt::format("{} | {} {}: {}", r.model.label(), r.backend, r.dtype, why));
     }
   }
   if (runs.empty()) throw Error(cfg.path + ": no run is available on this CPU (" + notes.front() + ")");
