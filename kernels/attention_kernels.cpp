@@ -80,9 +80,49 @@ LFMB_TARGET_AVX512 void values_avx512(const float* p, int64_t ldp, int64_t n_q, 
                                       int64_t n_keys, int64_t n, float* out, int64_t ldo) {
   values_plain(p, ldp, n_q, v, v_stride, n_keys, n, out, ldo);
 }
+// RG query rows × 16 dims of the output over keys [j0, j1): the 2·RG sums stay in registers for
+// the whole run of keys (values_plain loads and stores the output row once per key).
+template <int RG>
+LFMB_TARGET_AVX2 inline void values_block_avx2(const float* p, int64_t ldp, const float* v, int64_t v_stride,
+                                               int64_t j0, int64_t j1, float* out, int64_t ldo) {
+  __m256 acc[RG][2];
+  for (int r = 0; r < RG; ++r) {
+    acc[r][0] = _mm256_loadu_ps(out + r * ldo);
+    acc[r][1] = _mm256_loadu_ps(out + r * ldo + 8);
+  }
+  for (int64_t j = j0; j < j1; ++j) {
+    const __m256 v0 = _mm256_loadu_ps(v + j * v_stride), v1 = _mm256_loadu_ps(v + j * v_stride + 8);
+    for (int r = 0; r < RG; ++r) {
+      const __m256 pj = _mm256_broadcast_ss(p + r * ldp + j);
+      acc[r][0] = _mm256_fmadd_ps(pj, v0, acc[r][0]);
+      acc[r][1] = _mm256_fmadd_ps(pj, v1, acc[r][1]);
+    }
+  }
+  for (int r = 0; r < RG; ++r) {
+    _mm256_storeu_ps(out + r * ldo, acc[r][0]);
+    _mm256_storeu_ps(out + r * ldo + 8, acc[r][1]);
+  }
+}
+
 LFMB_TARGET_AVX2 void values_avx2(const float* p, int64_t ldp, int64_t n_q, const float* v, int64_t v_stride,
                                   int64_t n_keys, int64_t n, float* out, int64_t ldo) {
-  values_plain(p, ldp, n_q, v, v_stride, n_keys, n, out, ldo);
+  // Keys in runs whose values (up to 256 × head_dim floats) stay in L2 while every row block and
+  // 16-dim slice passes over them; dims past the last multiple of 16 go the plain way.
+  // Qwen3-1.7B pp256 at depth 2048: 23.5–23.7 → 25.8–26.2 t/s (lfmb bench, two runs each).
+  constexpr int64_t kKeysPerRun = 256;
+  // Fewer than 4 rows (decode of a small group): one plain pass reads each value row once.
+  if (n_q < 4) return values_plain(p, ldp, n_q, v, v_stride, n_keys, n, out, ldo);
+  const int64_t n16 = n / 16 * 16;
+  for (int64_t g = 0; g < n_q; ++g) std::fill(out + g * ldo, out + g * ldo + n16, 0.0f);
+  for (int64_t j0 = 0; j0 < n_keys; j0 += kKeysPerRun) {
+    const int64_t j1 = std::min(n_keys, j0 + kKeysPerRun);
+    for (int64_t d0 = 0; d0 < n16; d0 += 16) {
+      int64_t g = 0;
+      for (; g + 4 <= n_q; g += 4) values_block_avx2<4>(p + g * ldp, ldp, v + d0, v_stride, j0, j1, out + g * ldo + d0, ldo);
+      for (; g < n_q; ++g) values_block_avx2<1>(p + g * ldp, ldp, v + d0, v_stride, j0, j1, out + g * ldo + d0, ldo);
+    }
+  }
+  if (n16 < n) values_plain(p, ldp, n_q, v + n16, v_stride, n_keys, n - n16, out + n16, ldo);
 }
 
 }  // namespace
