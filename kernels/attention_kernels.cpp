@@ -106,12 +106,12 @@ LFMB_TARGET_AVX2 inline void values_block_avx2(const float* p, int64_t ldp, cons
 
 LFMB_TARGET_AVX2 void values_avx2(const float* p, int64_t ldp, int64_t n_q, const float* v, int64_t v_stride,
                                   int64_t n_keys, int64_t n, float* out, int64_t ldo) {
+  // Fewer than 4 rows (decode of a small group): one plain pass reads each value row once.
+  if (n_q < 4) return values_plain(p, ldp, n_q, v, v_stride, n_keys, n, out, ldo);
   // Keys in runs whose values (up to 256 × head_dim floats) stay in L2 while every row block and
   // 16-dim slice passes over them; dims past the last multiple of 16 go the plain way.
   // Qwen3-1.7B pp256 at depth 2048: 23.5–23.7 → 25.8–26.2 t/s (lfmb bench, two runs each).
   constexpr int64_t kKeysPerRun = 256;
-  // Fewer than 4 rows (decode of a small group): one plain pass reads each value row once.
-  if (n_q < 4) return values_plain(p, ldp, n_q, v, v_stride, n_keys, n, out, ldo);
   const int64_t n16 = n / 16 * 16;
   for (int64_t g = 0; g < n_q; ++g) std::fill(out + g * ldo, out + g * ldo + n16, 0.0f);
   for (int64_t j0 = 0; j0 < n_keys; j0 += kKeysPerRun) {

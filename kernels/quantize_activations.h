@@ -15,8 +15,9 @@ struct QuantizedActivations {
   int64_t n = 0;                 // values per row, a multiple of 32
   std::vector<int8_t> qs;        // n_rows × n
   std::vector<float> d;          // n_rows × n/32 block scales (fp16-exact values)
-  // −8 · Σ q over each block: Q4_0 kernels multiply the unsigned nibbles (0..15) and add this to
-  // get Σ (nibble − 8) · q exactly, saving the signed conversion per weight block.
+  // −8 · Σ q over each block: the AVX-512 Q4_0 kernel multiplies the unsigned nibbles (0..15) and
+  // adds this to get Σ (nibble − 8) · q exactly, saving the signed conversion per weight block
+  // (the AVX2 kernel subtracts 8 · q per lane instead, as the reference engine does).
   std::vector<int32_t> q4_bias;
 
   int64_t blocks_per_row() const { return n / 32; }

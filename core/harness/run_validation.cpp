@@ -39,15 +39,17 @@ uint64_t synthesized_memory_need(const ModelSynthesizer& synth, TensorType type,
   return synth.file_size() + prepared + kv_bytes_read(c, n_ctx);
 }
 
+bool known_backend(const std::string& name) {
+  const auto& registry = backend_registry();
+  return std::any_of(registry.begin(), registry.end(), [&](const BackendEntry& b) { return b.name == name; });
+}
+
 }  // namespace
 
 void validate_run(const RunParams& p, const WhereFn& where) { validate_run(p, planned_tests(p), where); }
 
 std::string unavailable_dtype(const RunParams& p) {
-  const auto& registry = backend_registry();
-  if (p.dtype.empty() ||
-      std::none_of(registry.begin(), registry.end(), [&](const BackendEntry& b) { return b.name == p.backend; }))
-    return "";
+  if (p.dtype.empty() || !known_backend(p.backend)) return "";
   const std::vector<std::string> dtypes =
       create_backend(p.backend, BackendOptions{resolved_threads(p.threads), ""})->dtypes();
   if (std::find(dtypes.begin(), dtypes.end(), p.dtype) != dtypes.end()) return "";
@@ -80,8 +82,7 @@ void validate_run(const RunParams& p, const std::vector<TestSpec>& tests, const 
   const auto fail = [&](const std::string& key, const std::string& what) { throw Error(where(key) + ": " + what); };
 
   // Backend and compute type.
-  const auto& registry = backend_registry();
-  if (std::none_of(registry.begin(), registry.end(), [&](const BackendEntry& b) { return b.name == p.backend; }))
+  if (!known_backend(p.backend))
     fail("backend", fmt::format("unknown backend '{}' (available: {})", p.backend, available_backend_names()));
   const int threads = resolved_threads(p.threads);
   if (const std::string why = unavailable_dtype(p); !why.empty()) fail("dtype", why);
