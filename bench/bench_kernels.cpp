@@ -172,6 +172,8 @@ const AnonymousMapping& read_probe_buffer() {
 // Seconds to stream `bytes` (a multiple of 64) from the probe buffer at `offset`, split over the
 // backend's own threads: what reading that many weight bytes once from memory costs right now.
 double timed_read(Backend& backend, size_t offset, size_t bytes) {
+  if (bytes > kProbeBytes / 2)  // more than the probe holds (a float32 LM head): read it in parts
+    return timed_read(backend, offset, kProbeBytes / 2) + timed_read(backend, offset, bytes - kProbeBytes / 2);
   const uint8_t* p = read_probe_buffer().data() + offset % (kProbeBytes - bytes) / 64 * 64;
   const int64_t parts = backend.threads();
   const size_t part = (bytes / size_t(parts) + 63) / 64 * 64;
@@ -185,6 +187,29 @@ double timed_read(Backend& backend, size_t offset, size_t bytes) {
   benchmark::DoNotOptimize(sink.data());
   return s;
 }
+
+// One-row benchmarks (decode, where the weights stream from memory) follow each call with a
+// streaming read of as many bytes, from memory no kernel touches, on the same threads. The
+// call's time over that read's time (`vs_read`) compares the two under the same memory
+// conditions, however the host's bandwidth drifts; only the call's time is the benchmark's time
+// (manual timing).
+class ReadComparison {
+ public:
+  ReadComparison(Backend& backend, size_t bytes) : backend_(backend), bytes_(bytes / 64 * 64) {}
+  void add(benchmark::State& st, std::chrono::steady_clock::time_point call_start) {
+    const double call_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - call_start).count();
+    st.SetIterationTime(call_s);
+    call_s_ += call_s;
+    read_s_ += timed_read(backend_, offset_, bytes_);
+    offset_ += bytes_;
+  }
+  void set_counter(benchmark::State& st) const { st.counters["vs_read"] = call_s_ / read_s_; }
+
+ private:
+  Backend& backend_;
+  size_t bytes_, offset_ = 0;
+  double call_s_ = 0, read_s_ = 0;
+};
 
 void set_counters(benchmark::State& st, double bytes_per_iter, double flops_per_iter) {
   st.counters["weight_GB"] =
@@ -209,17 +234,22 @@ void bench_linear(benchmark::State& st, const BackendEntry& entry, const std::st
   std::mt19937 rng(1);
   std::normal_distribution<float> dist;
   for (auto& v : x) v = dist(rng);
-  size_t next = 0;
-  for (auto _ : st) {
-    backend->linear(*prepared[next], 0, x.data(), rows, y.data());
-    benchmark::DoNotOptimize(y.data());
-    next = (next + 1) % prepared.size();
-  }
-  st.SetLabel(kernel_label(*backend, t) + " (" + std::to_string(backend->threads()) + "t, " +
-              std::to_string(prepared.size()) + " rotating copies)");
   // Bytes the kernel reads: the backend's converted copy when it makes one, else the stored ones.
   const double bytes = prepared[0]->owned_bytes ? double(prepared[0]->owned_bytes)
                                                 : double(row_bytes(t, s.n_in)) * double(s.n_out);
+  const bool compare_read = rows == 1;
+  ReadComparison read(*backend, size_t(bytes));
+  size_t next = 0;
+  for (auto _ : st) {
+    const auto t0 = std::chrono::steady_clock::now();
+    backend->linear(*prepared[next], 0, x.data(), rows, y.data());
+    benchmark::DoNotOptimize(y.data());
+    next = (next + 1) % prepared.size();
+    if (compare_read) read.add(st, t0);
+  }
+  if (compare_read) read.set_counter(st);
+  st.SetLabel(kernel_label(*backend, t) + " (" + std::to_string(backend->threads()) + "t, " +
+              std::to_string(prepared.size()) + " rotating copies)");
   set_counters(st, bytes, 2.0 * double(rows * s.n_in * s.n_out));
 }
 
@@ -254,28 +284,18 @@ void bench_moe(benchmark::State& st, const BackendEntry& entry, const std::strin
   const uint64_t owned = gate->owned_bytes + up->owned_bytes + down->owned_bytes;
   const double expert_bytes =
       owned ? double(owned) / double(n_exp) : 3.0 * double(row_bytes(t, s.n_in)) * double(s.n_out);
-  // One token (issue 5's bar): each call is followed by a streaming read of as many bytes as its four
-  // experts hold, from memory no kernel touches, on the same threads. The layer's time over that
-  // read's time compares the two under the same memory conditions, however the host's bandwidth
-  // drifts; only the layer's time is the benchmark's time (manual timing).
+  // One token (issue 5's bar): compared with reading its four experts' bytes (ReadComparison).
   const bool compare_read = tokens == 1;
-  const size_t read_bytes = size_t(expert_bytes * kExpertsUsed) / 64 * 64;
-  double moe_s = 0, read_s = 0;
-  size_t read_offset = 0;
+  ReadComparison read(*backend, size_t(expert_bytes * kExpertsUsed));
   int next = 0;
   for (auto _ : st) {
     const auto t0 = std::chrono::steady_clock::now();
     backend->moe(*gate, *up, *down, x.data(), tokens, kExpertsUsed, routes[size_t(next)].data(), wts.data(), y.data());
     benchmark::DoNotOptimize(y.data());
     next = (next + 1) % n_sets;
-    if (!compare_read) continue;
-    const double s_moe = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    st.SetIterationTime(s_moe);
-    moe_s += s_moe;
-    read_s += timed_read(*backend, read_offset, read_bytes);
-    read_offset += read_bytes;
+    if (compare_read) read.add(st, t0);
   }
-  if (compare_read) st.counters["vs_read"] = moe_s / read_s;
+  if (compare_read) read.set_counter(st);
   st.SetLabel(kernel_label(*backend, t) + " (" + std::to_string(backend->threads()) + "t, " +
               std::to_string(n_exp) + " experts rotating)");
   set_counters(st, expert_bytes * distinct_total / n_sets,
@@ -324,8 +344,8 @@ void register_all() {
                                      "/rows:" + std::to_string(rows);
             auto* b = s.moe ? benchmark::RegisterBenchmark(name.c_str(), bench_moe, entry, dtype, t, s, rows)
                             : benchmark::RegisterBenchmark(name.c_str(), bench_linear, entry, dtype, t, s, rows);
-            // The one-token MoE layer times itself (it also times a memory read per call, see bench_moe).
-            if (s.moe && rows == 1)
+            // One-row benchmarks time themselves (they also time a memory read per call: ReadComparison).
+            if (rows == 1)
               b->UseManualTime();
             else
               b->UseRealTime();

@@ -48,6 +48,10 @@ TEST_CASE("kernels-report tabulates benchmarks and judges issue 5's bars against
   moe["name"] = moe["run_name"] = "native/Q4_0/lfm2-8b-a1b/moe_layer/rows:1/manual_time";
   moe["vs_read"] = 1.10;
   j["benchmarks"][4] = moe;
+  auto down = run("native/Q4_0/lfm2-8b-a1b/expert_down/rows:1", 30.0, 100.0);
+  down["name"] = down["run_name"] = "native/Q4_0/lfm2-8b-a1b/expert_down/rows:1/manual_time";
+  down["vs_read"] = 1.2;  // 83 % of the read right after each call: met, though 60 % of mem_read
+  j["benchmarks"][2] = down;
   test::write_file(dir + "/k2.json", j.dump());
   const auto r2 = test::run_process({"python3", std::string(LFMB_SOURCE_DIR) + "/scripts/kernels-report", dir + "/k2.json"});
   INFO(r2.err);
@@ -55,6 +59,8 @@ TEST_CASE("kernels-report tabulates benchmarks and judges issue 5's bars against
   CHECK(r2.out.find("| native/Q4_0 | lfm2-8b-a1b | moe_layer | 40.0 |") != std::string::npos);
   CHECK(r2.out.find("1.10x the time of a streaming read of as many bytes right after each call (bar 1.15x: met)") !=
         std::string::npos);
+  CHECK(r2.out.find("expert_down, 1 row: 30.0 GB/s = 60 % of 50.0 GB/s; 83 % of a streaming read of as many bytes "
+                    "right after each call (bar 80 %: met)") != std::string::npos);
 
   const auto bad = test::run_process({"python3", std::string(LFMB_SOURCE_DIR) + "/scripts/kernels-report",
                                       dir + "/missing.json"});
