@@ -1,6 +1,7 @@
 #include "kernels/dot_q4_0_q8.h"
 
 #include <algorithm>
+#include <vector>
 
 #include "core/half.h"
 #include "core/tensor_type.h"
@@ -58,42 +59,82 @@ LFMB_TARGET_AVX2 inline __m256 scales_of_8_blocks(const BlockQ4_0* blk) {
 // has it: maddubs(q, a) − maddubs(8, a) per int16 pair (exact, |·| ≤ 2·15·127). Lane sums equal to
 // the engine's make the float rounding equal too; a single −8·Σa bias in lane 0 gave other
 // roundings, and the rare quantisation flips they caused put lfm2moe-q4_0 at rms 1.4e-2.
-// The block scales d_w·d_a (the engine's rounding: fp16 → float, then one multiply) are formed
-// 8 blocks at a time into a small table ahead of the dot products, which then broadcast them from
-// memory: converting, multiplying and broadcasting one scalar per block and row cost about as many
-// vector instructions as the dot product itself.
+// The block scales d_w·d_a (the engine's rounding: fp16 → float, then one multiply) come from
+// tables: each group of RW weight rows converts its fp16 scales once, 8 blocks at a time, for all
+// the activation rows it meets; each register block multiplies them by its activation scales,
+// and the dot products broadcast the products from memory. Converting, multiplying and
+// broadcasting one scalar per block and row cost about as many vector instructions as the dot
+// product itself.
 struct Q4Avx2 {
-  static constexpr int64_t kChunk = 64;  // blocks per scale table
-
-  template <int RW, int RX>
-  LFMB_TARGET_AVX2 static void scale_table(const BlockQ4_0* const* wr, const float* const* xd, int64_t c0,
-                                           int64_t n, float (&ds)[RW][RX][kChunk]) {
-    int64_t k = 0;
-    for (; k + 8 <= n; k += 8)
-      for (int j = 0; j < RW; ++j) {
-        const __m256 dw = scales_of_8_blocks(wr[j] + c0 + k);
-        for (int i = 0; i < RX; ++i) _mm256_store_ps(&ds[j][i][k], _mm256_mul_ps(dw, _mm256_loadu_ps(xd[i] + c0 + k)));
-      }
-    for (; k < n; ++k)
-      for (int j = 0; j < RW; ++j)
-        for (int i = 0; i < RX; ++i) ds[j][i][k] = _cvtsh_ss(wr[j][c0 + k].d) * xd[i][c0 + k];
+  // The tile in groups of 4 weight rows (then single rows), each against every activation row,
+  // 2 at a time (then 1).
+  LFMB_TARGET_AVX2 static void tile(const Int8Tile& t) {
+    const int64_t nb = t.a->blocks_per_row();
+    thread_local std::vector<float> dw, ds;  // weight scales RW × nb; products RW × RX × nb
+    dw.resize(size_t(4 * nb));
+    ds.resize(size_t(4 * 2 * nb));
+    int64_t w = 0;
+    for (; w + 4 <= t.nw; w += 4) weight_group<4, 2>(t, w, dw.data(), ds.data());
+    for (; w < t.nw; ++w) weight_group<1, 2>(t, w, dw.data(), ds.data());
   }
 
-  // Blocks [b0, b0 + n) of the RW × RX dot products, scales from the table. A function of its own
-  // with the sums in locals: inlined into block()'s loop over tables, GCC kept a copy of every
-  // sum on the stack and stored it on each step.
+ private:
+  template <int RW, int RX>
+  LFMB_TARGET_AVX2 static void weight_group(const Int8Tile& t, int64_t w0, float* dw, float* ds) {
+    const int64_t nb = t.a->blocks_per_row();
+    const BlockQ4_0* wr[RW];
+    for (int j = 0; j < RW; ++j) wr[j] = reinterpret_cast<const BlockQ4_0*>(t.w + size_t(w0 + j) * t.w_stride);
+    for (int j = 0; j < RW; ++j) {
+      int64_t b = 0;
+      for (; b + 8 <= nb; b += 8) _mm256_storeu_ps(dw + j * nb + b, scales_of_8_blocks(wr[j] + b));
+      for (; b < nb; ++b) dw[j * nb + b] = _cvtsh_ss(wr[j][b].d);
+    }
+    int64_t x = 0;
+    for (; x + RX <= t.nx; x += RX) register_block<RW, RX>(t, wr, w0, x, dw, ds);
+    for (; x < t.nx; ++x) register_block<RW, 1>(t, wr, w0, x, dw, ds);
+  }
+
+  template <int RW, int RX>
+  LFMB_TARGET_AVX2 static void register_block(const Int8Tile& t, const BlockQ4_0* const* wr, int64_t w0,
+                                              int64_t x0, const float* dw, float* ds) {
+    const int64_t nb = t.a->blocks_per_row();
+    const int8_t* xq[RX];
+    for (int i = 0; i < RX; ++i) {
+      xq[i] = t.a->row_qs(t.x0 + x0 + i);
+      const float* xd = t.a->row_d(t.x0 + x0 + i);
+      for (int j = 0; j < RW; ++j) {
+        float* out = ds + (j * RX + i) * nb;
+        const float* in = dw + j * nb;
+        int64_t b = 0;
+        for (; b + 8 <= nb; b += 8)
+          _mm256_storeu_ps(out + b, _mm256_mul_ps(_mm256_loadu_ps(in + b), _mm256_loadu_ps(xd + b)));
+        for (; b < nb; ++b) out[b] = in[b] * xd[b];
+      }
+    }
+    // The RW rows are contiguous: prefetch the bytes each step reads, 2·RW rows further on, as one
+    // sequential run, each line once and in address order (as the AVX-512 decode path does),
+    // rather than once per row and block.
+    const char* ahead = reinterpret_cast<const char*>(wr[0]) + 2 * RW * t.w_stride;
+    __m256 sums[RW][RX];
+    dot_blocks<RW, RX>(wr, xq, ds, nb, ahead, sums);
+    for (int i = 0; i < RX; ++i)
+      for (int j = 0; j < RW; ++j) t.y[(x0 + i) * t.ldy + w0 + j] = simd::hsum_avx2(sums[j][i]);
+  }
+
+  // The RW × RX dot products over nb blocks, scales ds[(j·RX + i)·nb + b]. A function of its own
+  // with the sums in locals (and its loops unrolled early): inlined into the loops around it, GCC
+  // kept a copy of every sum on the stack and stored it on each step.
   template <int RW, int RX>
   LFMB_TARGET_AVX2 __attribute__((noinline)) static void dot_blocks(const BlockQ4_0* const* wr, const int8_t* const* xq,
-                                                                   const float (&ds)[RW][RX][kChunk], int64_t b0,
-                                                                   int64_t n, const char* ahead, __m256 (&sums)[RW][RX]) {
+                                                                   const float* ds, int64_t nb, const char* ahead,
+                                                                   __m256 (&sums)[RW][RX]) {
     __m256 acc[RW][RX];
 #pragma GCC unroll 8
     for (int j = 0; j < RW; ++j)
 #pragma GCC unroll 8
-      for (int i = 0; i < RX; ++i) acc[j][i] = sums[j][i];
+      for (int i = 0; i < RX; ++i) acc[j][i] = _mm256_setzero_ps();
     const __m256i ones = _mm256_set1_epi16(1), eight = _mm256_set1_epi8(8);
-    for (int64_t k = 0; k < n; ++k) {
-      const int64_t b = b0 + k;
+    for (int64_t b = 0; b < nb; ++b) {
       for (int off = 0; off < RW * 18; off += 64) _mm_prefetch(ahead + b * RW * 18 + off, _MM_HINT_T0);
       __m256i a[RX], a8[RX];
 #pragma GCC unroll 8
@@ -107,7 +148,7 @@ struct Q4Avx2 {
 #pragma GCC unroll 8
         for (int i = 0; i < RX; ++i) {
           const __m256i s = _mm256_madd_epi16(_mm256_sub_epi16(_mm256_maddubs_epi16(q, a[i]), a8[i]), ones);
-          acc[j][i] = _mm256_fmadd_ps(_mm256_broadcast_ss(&ds[j][i][k]), _mm256_cvtepi32_ps(s), acc[j][i]);
+          acc[j][i] = _mm256_fmadd_ps(_mm256_broadcast_ss(ds + (j * RX + i) * nb + b), _mm256_cvtepi32_ps(s), acc[j][i]);
         }
       }
     }
@@ -115,34 +156,6 @@ struct Q4Avx2 {
     for (int j = 0; j < RW; ++j)
 #pragma GCC unroll 8
       for (int i = 0; i < RX; ++i) sums[j][i] = acc[j][i];
-  }
-
-  template <int RW, int RX>
-  LFMB_TARGET_AVX2 static void block(const Int8Tile& t, int64_t w0, int64_t x0) {
-    const int64_t nb = t.a->blocks_per_row();
-    const BlockQ4_0* wr[RW];
-    for (int j = 0; j < RW; ++j) wr[j] = reinterpret_cast<const BlockQ4_0*>(t.w + size_t(w0 + j) * t.w_stride);
-    const int8_t* xq[RX];
-    const float* xd[RX];
-    for (int i = 0; i < RX; ++i) {
-      xq[i] = t.a->row_qs(t.x0 + x0 + i);
-      xd[i] = t.a->row_d(t.x0 + x0 + i);
-    }
-    __m256 sums[RW][RX];
-    for (int j = 0; j < RW; ++j)
-      for (int i = 0; i < RX; ++i) sums[j][i] = _mm256_setzero_ps();
-    // The RW rows are contiguous: prefetch the bytes each step reads, 2·RW rows further on, as one
-    // sequential run, each line once and in address order (as the AVX-512 decode path does),
-    // rather than once per row and block.
-    const char* ahead = reinterpret_cast<const char*>(wr[0]) + 2 * RW * t.w_stride;
-    alignas(32) float ds[RW][RX][kChunk];
-    for (int64_t c0 = 0; c0 < nb; c0 += kChunk) {
-      const int64_t n = std::min(kChunk, nb - c0);
-      scale_table<RW, RX>(wr, xd, c0, n, ds);
-      dot_blocks<RW, RX>(wr, xq, ds, c0, n, ahead, sums);
-    }
-    for (int i = 0; i < RX; ++i)
-      for (int j = 0; j < RW; ++j) t.y[(x0 + i) * t.ldy + w0 + j] = simd::hsum_avx2(sums[j][i]);
   }
 };
 
@@ -301,7 +314,7 @@ void gemm_q4_0_q8(Isa isa, const Int8Tile& t) {
   if (t.nx == 1 && isa != Isa::Scalar) prefetch_first_rows(t, 8);  // 2 × the 4-row register block
   switch (isa) {
     case Isa::Avx512: return drive_tile<Q4Avx512, 4, 4>(t);
-    case Isa::Avx2: return drive_tile<Q4Avx2, 4, 2>(t);
+    case Isa::Avx2: return Q4Avx2::tile(t);
     case Isa::Scalar: return drive_tile<Q4Scalar, 1, 1>(t);
   }
 }
