@@ -53,6 +53,53 @@ LFMB_TARGET_AVX512 void softmax_row_avx512(float* p, int64_t n) {
   for (; j < n; ++j) p[j] *= _mm512_cvtss_f32(inv);
 }
 
+// The same exp for 8 lanes (AVX2 has no 32-bit integer rounding of floats in one step either:
+// round, then convert).
+LFMB_TARGET_AVX2 inline __m256 exp_nonpositive_avx2(__m256 x) {
+  x = _mm256_max_ps(x, _mm256_set1_ps(-87.0f));
+  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)),
+                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  const __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693145752f), x);
+  const __m256 rr = _mm256_fnmadd_ps(n, _mm256_set1_ps(1.42860677e-6f), r);
+  __m256 p = _mm256_set1_ps(1.0f / 720);
+  p = _mm256_fmadd_ps(p, rr, _mm256_set1_ps(1.0f / 120));
+  p = _mm256_fmadd_ps(p, rr, _mm256_set1_ps(1.0f / 24));
+  p = _mm256_fmadd_ps(p, rr, _mm256_set1_ps(1.0f / 6));
+  p = _mm256_fmadd_ps(p, rr, _mm256_set1_ps(0.5f));
+  p = _mm256_fmadd_ps(p, rr, _mm256_set1_ps(1.0f));
+  p = _mm256_fmadd_ps(p, rr, _mm256_set1_ps(1.0f));
+  const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+  return _mm256_mul_ps(p, _mm256_castsi256_ps(bits));
+}
+
+LFMB_TARGET_AVX2 void softmax_row_avx2(float* p, int64_t n) {
+  __m256 vmax = _mm256_set1_ps(-INFINITY);
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8) vmax = _mm256_max_ps(vmax, _mm256_loadu_ps(p + j));
+  __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(vmax), _mm256_extractf128_ps(vmax, 1));
+  m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+  float m = std::max(_mm_cvtss_f32(m4), _mm_cvtss_f32(_mm_movehdup_ps(m4)));
+  for (int64_t r = j; r < n; ++r) m = std::max(m, p[r]);
+  const __m256 vm = _mm256_set1_ps(m);
+  __m256 vsum = _mm256_setzero_ps();
+  for (j = 0; j + 8 <= n; j += 8) {
+    const __m256 e = exp_nonpositive_avx2(_mm256_sub_ps(_mm256_loadu_ps(p + j), vm));
+    _mm256_storeu_ps(p + j, e);
+    vsum = _mm256_add_ps(vsum, e);
+  }
+  float sum = simd::hsum_avx2(vsum);
+  if (j < n) {  // the last n − j < 8 values through one masked-in vector
+    alignas(32) float tail[8];
+    for (int k = 0; k < 8; ++k) tail[k] = j + k < n ? p[j + k] - m : -INFINITY;
+    _mm256_store_ps(tail, exp_nonpositive_avx2(_mm256_load_ps(tail)));
+    for (int64_t k = 0; j + k < n; ++k) sum += p[j + k] = tail[k];
+  }
+  const float inv = 1.0f / sum;
+  const __m256 vinv = _mm256_set1_ps(inv);
+  for (j = 0; j + 8 <= n; j += 8) _mm256_storeu_ps(p + j, _mm256_mul_ps(_mm256_loadu_ps(p + j), vinv));
+  for (; j < n; ++j) p[j] *= inv;
+}
+
 void softmax_row_scalar(float* p, int64_t n) {
   const float m = *std::max_element(p, p + n);
   float sum = 0.0f;
@@ -139,10 +186,11 @@ void attention_scores(Isa isa, const float* q, int64_t ldq, int64_t n_q, const f
 
 void softmax_rows(Isa isa, float* p, int64_t ldp, int64_t n_q, int64_t n_keys) {
   for (int64_t g = 0; g < n_q; ++g) {
-    if (isa == Isa::Avx512)
-      softmax_row_avx512(p + g * ldp, n_keys);
-    else
-      softmax_row_scalar(p + g * ldp, n_keys);
+    switch (isa) {
+      case Isa::Avx512: softmax_row_avx512(p + g * ldp, n_keys); break;
+      case Isa::Avx2: softmax_row_avx2(p + g * ldp, n_keys); break;
+      case Isa::Scalar: softmax_row_scalar(p + g * ldp, n_keys); break;
+    }
   }
 }
 
