@@ -3,10 +3,11 @@
 // memory read bandwidth measured in the same run (so GB/s figures have their ceiling beside them).
 //
 // Weight buffers rotate: enough copies of each matrix (> 96 MB in all, 3× the 32 MB L3) are
-// cycled through that a decode-shaped call reads its weights from memory, not from cache.
+// cycled through that a decode-shaped call reads its weights from memory, not from cache. One-row
+// benchmarks also report vs_read: their time over a streaming read of as many bytes after each call.
 //
 //   ./build/bench_kernels --benchmark_min_time=0.05
-//   ./build/bench_kernels --benchmark_filter='native/Q4_0/.*expert.*/rows:1$|mem_read'
+//   ./build/bench_kernels --benchmark_filter='native/Q4_0/.*expert.*/rows:1/|mem_read'
 //       --benchmark_repetitions=5 --benchmark_report_aggregates_only=true  (one command line)
 // Threads per backend: $LFMB_BENCH_THREADS (default: all logical CPUs). Backends with compute types
 // (dtypes()) run each: onednn/Q4_0/int8/lfm2-8b-a1b/in_proj/rows:1.

@@ -13,18 +13,16 @@ namespace {
 // exp(x) for x ≤ 0 (softmax after subtracting the maximum): x = n·ln2 + r with |r| ≤ ln2/2,
 // exp(r) by a degree-6 Taylor polynomial (relative error < 2e-7 on that range), 2^n through the
 // exponent bits. Inputs below −87 give 0, as their true value underflows float anyway.
+constexpr float kLog2e = 1.44269504f;
+constexpr float kLn2Hi = 0.693145752f, kLn2Lo = 1.42860677e-6f;  // n·kLn2Hi is exact; then the rest
+constexpr float kExpTaylor[7] = {1.0f / 720, 1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f, 1.0f, 1.0f};  // Horner order
+
 LFMB_TARGET_AVX512 inline __m512 exp_nonpositive_avx512(__m512 x) {
   x = _mm512_max_ps(x, _mm512_set1_ps(-87.0f));
-  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504f)), _MM_FROUND_TO_NEAREST_INT);
-  const __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145752f), x);  // ln2 split in two parts:
-  const __m512 rr = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.42860677e-6f), r);  // exact product, then the rest
-  __m512 p = _mm512_set1_ps(1.0f / 720);
-  p = _mm512_fmadd_ps(p, rr, _mm512_set1_ps(1.0f / 120));
-  p = _mm512_fmadd_ps(p, rr, _mm512_set1_ps(1.0f / 24));
-  p = _mm512_fmadd_ps(p, rr, _mm512_set1_ps(1.0f / 6));
-  p = _mm512_fmadd_ps(p, rr, _mm512_set1_ps(0.5f));
-  p = _mm512_fmadd_ps(p, rr, _mm512_set1_ps(1.0f));
-  p = _mm512_fmadd_ps(p, rr, _mm512_set1_ps(1.0f));
+  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(kLog2e)), _MM_FROUND_TO_NEAREST_INT);
+  const __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(kLn2Lo), _mm512_fnmadd_ps(n, _mm512_set1_ps(kLn2Hi), x));
+  __m512 p = _mm512_set1_ps(kExpTaylor[0]);
+  for (int i = 1; i < 7; ++i) p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kExpTaylor[i]));
   const __m512i bits = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
   return _mm512_mul_ps(p, _mm512_castsi512_ps(bits));
 }
@@ -53,21 +51,13 @@ LFMB_TARGET_AVX512 void softmax_row_avx512(float* p, int64_t n) {
   for (; j < n; ++j) p[j] *= _mm512_cvtss_f32(inv);
 }
 
-// The same exp for 8 lanes (AVX2 has no 32-bit integer rounding of floats in one step either:
-// round, then convert).
+// The same exp on 8 lanes.
 LFMB_TARGET_AVX2 inline __m256 exp_nonpositive_avx2(__m256 x) {
   x = _mm256_max_ps(x, _mm256_set1_ps(-87.0f));
-  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)),
-                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  const __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693145752f), x);
-  const __m256 rr = _mm256_fnmadd_ps(n, _mm256_set1_ps(1.42860677e-6f), r);
-  __m256 p = _mm256_set1_ps(1.0f / 720);
-  p = _mm256_fmadd_ps(p, rr, _mm256_set1_ps(1.0f / 120));
-  p = _mm256_fmadd_ps(p, rr, _mm256_set1_ps(1.0f / 24));
-  p = _mm256_fmadd_ps(p, rr, _mm256_set1_ps(1.0f / 6));
-  p = _mm256_fmadd_ps(p, rr, _mm256_set1_ps(0.5f));
-  p = _mm256_fmadd_ps(p, rr, _mm256_set1_ps(1.0f));
-  p = _mm256_fmadd_ps(p, rr, _mm256_set1_ps(1.0f));
+  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(kLog2e)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  const __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Lo), _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Hi), x));
+  __m256 p = _mm256_set1_ps(kExpTaylor[0]);
+  for (int i = 1; i < 7; ++i) p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kExpTaylor[i]));
   const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
   return _mm256_mul_ps(p, _mm256_castsi256_ps(bits));
 }
