@@ -63,7 +63,7 @@ LFMB_TARGET_AVX2 inline __m256 scales_of_8_blocks(const BlockQ4_0* blk) {
 // tables: each group of RW weight rows converts its fp16 scales once, 8 blocks at a time, for all
 // the activation rows it meets; each register block multiplies them by its activation scales,
 // and the dot products broadcast the products from memory. Converting, multiplying and
-// broadcasting one scalar per block and row cost about as many vector instructions as the dot
+// broadcasting one scalar per block and row took nearly as many vector instructions as the dot
 // product itself.
 struct Q4Avx2 {
   // The tile in groups of 4 weight rows (then single rows), each against every activation row,
