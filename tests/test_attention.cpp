@@ -53,21 +53,22 @@ TEST_CASE("causal attention matches a plain implementation on every path, serial
   ThreadPool pool(2);
   const ParallelFor threaded = [&pool](int64_t n, const std::function<void(int64_t)>& fn) { pool.parallel_for(n, fn); };
   // One token (decode), a few, and more than two tiles with a partial last one, after a prefix.
-  for (const int64_t n_tokens : {int64_t(1), int64_t(5), 2 * kAttentionTokensPerTile + 3})
-  for (Isa isa : supported_isas()) {
+  for (const int64_t n_tokens : {int64_t(1), int64_t(5), 2 * kAttentionTokensPerTile + 3}) {
     const int64_t pos0 = 37, n_pos = pos0 + n_tokens;
     const auto q = random_floats(size_t(n_tokens * s.n_head * s.head_dim), rng, 1.0f);
     const auto k = random_floats(size_t(n_pos * s.n_head_kv * s.head_dim), rng, 1.0f);
     const auto v = random_floats(size_t(n_pos * s.n_head_kv * s.head_dim), rng, 1.0f);
     const std::vector<double> want = plain_attention(s, q, k, v, pos0, n_tokens);
-    for (const bool use_threads : {false, true}) {
-      std::vector<float> got(want.size());
-      causal_attention(s, q.data(), k.data(), v.data(), pos0, n_tokens, got.data(), isa,
-                       use_threads ? threaded : ParallelFor(serial_for));
-      double worst = 0;
-      for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::fabs(got[i] - want[i]));
-      INFO(n_tokens << " tokens, " << isa_name(isa) << (use_threads ? " threaded" : " serial") << " max |err| " << worst);
-      CHECK(worst < 2e-6);
+    for (Isa isa : supported_isas()) {
+      for (const bool use_threads : {false, true}) {
+        std::vector<float> got(want.size());
+        causal_attention(s, q.data(), k.data(), v.data(), pos0, n_tokens, got.data(), isa,
+                         use_threads ? threaded : ParallelFor(serial_for));
+        double worst = 0;
+        for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::fabs(got[i] - want[i]));
+        INFO(n_tokens << " tokens, " << isa_name(isa) << (use_threads ? " threaded" : " serial") << " max |err| " << worst);
+        CHECK(worst < 2e-6);
+      }
     }
   }
 }
