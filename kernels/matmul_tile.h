@@ -4,7 +4,8 @@
 // activation block RW times; with nx = 1 (decode) RW rows run as independent streams.
 // Those rows are too short for the hardware prefetcher to ramp up, so the int8 kernels prefetch
 // each block at the same place 2·RW rows further on (contiguous data, about one memory latency
-// ahead).
+// ahead). The AVX2 Q4_0 decode kernel instead takes its RW rows from RW far-apart parts of the
+// tile, so each stream is long (see dot_q4_0_q8.cpp).
 #pragma once
 #include <cstddef>
 #include <cstdint>
