@@ -5,7 +5,8 @@ execute_process(COMMAND git -C "${SRC}" rev-parse --short=12 HEAD
 if(NOT rc EQUAL 0 OR commit STREQUAL "")
   set(commit "unknown")
 else()
-  execute_process(COMMAND git -C "${SRC}" status --porcelain --untracked-files=no
+  # Result files that measuring runs (re)write under results/ do not make the build dirty.
+  execute_process(COMMAND git -C "${SRC}" status --porcelain --untracked-files=no -- . ":(exclude)results"
                   OUTPUT_VARIABLE dirty OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
   if(NOT dirty STREQUAL "")
     string(APPEND commit "-dirty")
