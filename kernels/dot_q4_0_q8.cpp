@@ -55,17 +55,6 @@ LFMB_TARGET_AVX2 inline __m256 scales_of_8_blocks(const BlockQ4_0* blk) {
   return _mm256_cvtph_ps(_mm_blend_epi16(_mm256_castsi256_si128(x), _mm256_extracti128_si256(x, 1), 0xaa));
 }
 
-// The kernels prefetch rows ahead of the rows they compute, so a tile's first rows would be
-// demand misses: decode splits each matrix into many tiles (threads × tasks, and the MoE's experts),
-// so that start-up latency recurs. Ask for those rows all at once instead (measured: one-row
-// expert_gate_up 28–32 → 35–41 GB/s, alternating runs on a busy host).
-void prefetch_rows(const Int8Tile& t, int64_t first, int64_t rows) {
-  rows = std::min(rows, t.nw - first);
-  for (int64_t r = first; r < first + rows; ++r)
-    for (size_t off = 0; off < t.w_stride; off += 64)
-      _mm_prefetch(reinterpret_cast<const char*>(t.w + size_t(r) * t.w_stride + off), _MM_HINT_T0);
-}
-
 // Each 32-bit lane holds Σ (q − 8)·a over its 4 values, as the reference engine's AVX2 kernel
 // has it: maddubs(q, a) − maddubs(8, a) per int16 pair (exact, |·| ≤ 2·15·127). Lane sums equal to
 // the engine's make the float rounding equal too; a single −8·Σa bias in lane 0 gave other

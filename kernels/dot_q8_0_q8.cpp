@@ -35,9 +35,28 @@ struct Q8Scalar {
 struct Q8Avx2 {
   template <int RW, int RX>
   LFMB_TARGET_AVX2 static void block(const Int8Tile& t, int64_t w0, int64_t x0) {
+    rows<RW, RX>(t, w0, 1, x0, 2 * RW * t.w_stride);
+  }
+
+  // Decode (one activation row), as the AVX2 Q4_0 kernel does it: the 4 rows of a register block
+  // come from the tile's 4 quarters, so each stream walks its quarter in address order, a run
+  // the hardware prefetchers follow, with a software prefetch 1.5 rows further along each.
+  LFMB_TARGET_AVX2 static void decode(const Int8Tile& t) {
+    const int64_t q = t.nw / 4;
+    for (int64_t j = 0; j < (q > 0 ? 4 : 0); ++j) prefetch_rows(t, j * q, std::min<int64_t>(2, q));
+    for (int64_t r = 0; r < q; ++r) rows<4, 1>(t, r, q, 0, 3 * t.w_stride / 2);
+    for (int64_t w = 4 * q; w < t.nw; ++w) rows<1, 1>(t, w, 1, 0, 0);
+  }
+
+ private:
+  // Weight rows w0 + j·step (j < RW) × activation rows x0 + i (i < RX), prefetching each weight
+  // block `ahead` bytes on.
+  template <int RW, int RX>
+  LFMB_TARGET_AVX2 static void rows(const Int8Tile& t, int64_t w0, int64_t step, int64_t x0, size_t ahead) {
     const int64_t nb = t.a->blocks_per_row();
     const BlockQ8_0* wr[RW];
-    for (int j = 0; j < RW; ++j) wr[j] = reinterpret_cast<const BlockQ8_0*>(t.w + size_t(w0 + j) * t.w_stride);
+    for (int j = 0; j < RW; ++j)
+      wr[j] = reinterpret_cast<const BlockQ8_0*>(t.w + size_t(w0 + j * step) * t.w_stride);
     const int8_t* xq[RX];
     const float* xd[RX];
     for (int i = 0; i < RX; ++i) {
@@ -48,12 +67,11 @@ struct Q8Avx2 {
     for (int j = 0; j < RW; ++j)
       for (int i = 0; i < RX; ++i) acc[j][i] = _mm256_setzero_ps();
     const __m256i ones = _mm256_set1_epi16(1);
-    const size_t prefetch_ahead = 2 * RW * t.w_stride;
     for (int64_t b = 0; b < nb; ++b) {
       __m256i a[RX];
       for (int i = 0; i < RX; ++i) a[i] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq[i] + b * 32));
       for (int j = 0; j < RW; ++j) {
-        _mm_prefetch(reinterpret_cast<const char*>(wr[j] + b) + prefetch_ahead, _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(wr[j] + b) + ahead, _MM_HINT_T0);
         const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wr[j][b].qs));
         const __m256i wabs = _mm256_abs_epi8(w);
         const float dw = _cvtsh_ss(wr[j][b].d);
@@ -65,7 +83,7 @@ struct Q8Avx2 {
       }
     }
     for (int i = 0; i < RX; ++i)
-      for (int j = 0; j < RW; ++j) t.y[(x0 + i) * t.ldy + w0 + j] = simd::hsum_avx2(acc[j][i]);
+      for (int j = 0; j < RW; ++j) t.y[(x0 + i) * t.ldy + w0 + j * step] = simd::hsum_avx2(acc[j][i]);
   }
 };
 
@@ -109,7 +127,7 @@ struct Q8Avx512 {
 void gemm_q8_0_q8(Isa isa, const Int8Tile& t) {
   switch (isa) {
     case Isa::Avx512: return drive_tile<Q8Avx512, 4, 4>(t);
-    case Isa::Avx2: return drive_tile<Q8Avx2, 4, 2>(t);
+    case Isa::Avx2: return t.nx == 1 ? Q8Avx2::decode(t) : drive_tile<Q8Avx2, 4, 2>(t);
     case Isa::Scalar: return drive_tile<Q8Scalar, 1, 1>(t);
   }
 }
