@@ -62,6 +62,17 @@ TEST_CASE("kernels-report tabulates benchmarks and judges issue 5's bars against
   CHECK(r2.out.find("expert_down, 1 row: 30.0 GB/s = 60 % of 50.0 GB/s; 83 % of a streaming read of as many bytes "
                     "right after each call (bar 80 %: met)") != std::string::npos);
 
+  // A run of other types only (a Q8_0 decode run) says the bars were not evaluated.
+  j["benchmarks"] = {j["benchmarks"][0], run("native/Q8_0/lfm2-8b-a1b/expert_down/rows:1", 30.0, 100.0)};
+  test::write_file(dir + "/k3.json", j.dump());
+  const auto r3 = test::run_process({"python3", std::string(LFMB_SOURCE_DIR) + "/scripts/kernels-report", dir + "/k3.json"});
+  INFO(r3.err);
+  REQUIRE(r3.exit_code == 0);
+  CHECK(r3.out.find("| native/Q8_0 | lfm2-8b-a1b | expert_down | 30.0 |") != std::string::npos);
+  CHECK(r3.out.find("No native Q4_0 one-row LFM2-8B-A1B expert results in this file: bars not evaluated.") !=
+        std::string::npos);
+  CHECK(r3.out.find("bar 80 %") == std::string::npos);
+
   const auto bad = test::run_process({"python3", std::string(LFMB_SOURCE_DIR) + "/scripts/kernels-report",
                                       dir + "/missing.json"});
   CHECK(bad.exit_code != 0);
