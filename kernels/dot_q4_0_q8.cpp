@@ -81,34 +81,26 @@ struct Q4Avx2 {
   }
 
  private:
-  // Decode (one activation row): every weight byte is used once, so the speed is how well the
-  // weight reads keep memory busy. The 4 rows of a register block come from the 4 quarters of
-  // the tile — rows r, r + q, r + 2q, r + 3q — so each of the 4 streams walks its quarter in
-  // address order, a run the hardware prefetchers follow, topped up by a software prefetch 1.5
-  // rows further along each stream. (4 adjacent rows instead are 4 runs of one row each: the
-  // prefetchers never ramp up and only the software prefetch keeps reads in flight. Measured,
-  // alternating builds: expert_gate_up at one row 1.44–1.69 → 1.22–1.37× a streaming read in
-  // bench_kernels; LFM2-8B-A1B tg32 19.0 → 20.5–21.0 t/s in `lfmb bench`, Qwen3-1.7B unchanged.)
+  // Decode (one activation row), in DecodeStreams' row order (matmul_tile.h).
   LFMB_TARGET_AVX2 static void decode(const Int8Tile& t) {
-    const int64_t nb = t.a->blocks_per_row(), q = t.nw / 4;
+    constexpr int S = DecodeStreams::kStreams;
+    const DecodeStreams streams(t);
+    const int64_t nb = t.a->blocks_per_row(), q = streams.q;
     const int8_t* xq[1] = {t.a->row_qs(t.x0)};
     const float* xd = t.a->row_d(t.x0);
-    const size_t ahead = 3 * t.w_stride / 2;
-    // The in-loop prefetch starts 1.5 rows into each stream: ask for the rows before that now.
-    for (int64_t j = 0; j < (q > 0 ? 4 : 0); ++j) prefetch_rows(t, j * q, std::min<int64_t>(2, q));
-    thread_local std::vector<float> ds;  // block scales d_w·d_a, 4 × nb
-    ds.resize(size_t(4 * nb));
+    thread_local std::vector<float> ds;  // block scales d_w·d_a, S × nb
+    ds.resize(size_t(S * nb));
     for (int64_t r = 0; r < q; ++r) {
-      const BlockQ4_0* wr[4];
-      for (int j = 0; j < 4; ++j) {
+      const BlockQ4_0* wr[S];
+      for (int j = 0; j < S; ++j) {
         wr[j] = reinterpret_cast<const BlockQ4_0*>(t.w + size_t(j * q + r) * t.w_stride);
         scale_products(wr[j], xd, nb, ds.data() + j * nb);
       }
-      __m256 sums[4][1];
-      dot_blocks<4, 1>(wr, xq, ds.data(), nb, ahead, sums);
-      for (int j = 0; j < 4; ++j) t.y[j * q + r] = simd::hsum_avx2(sums[j][0]);
+      __m256 sums[S][1];
+      dot_blocks<S, 1>(wr, xq, ds.data(), nb, streams.ahead, sums);
+      for (int j = 0; j < S; ++j) t.y[j * q + r] = simd::hsum_avx2(sums[j][0]);
     }
-    for (int64_t w = 4 * q; w < t.nw; ++w) {  // the last nw mod 4 rows
+    for (int64_t w = S * q; w < t.nw; ++w) {  // the last nw mod S rows
       const BlockQ4_0* wr[1] = {reinterpret_cast<const BlockQ4_0*>(t.w + size_t(w) * t.w_stride)};
       scale_products(wr[0], xd, nb, ds.data());
       __m256 sums[1][1];

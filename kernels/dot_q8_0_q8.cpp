@@ -38,14 +38,12 @@ struct Q8Avx2 {
     rows<RW, RX>(t, w0, 1, x0, 2 * RW * t.w_stride);
   }
 
-  // Decode (one activation row), as the AVX2 Q4_0 kernel does it: the 4 rows of a register block
-  // come from the tile's 4 quarters, so each stream walks its quarter in address order, a run
-  // the hardware prefetchers follow, with a software prefetch 1.5 rows further along each.
+  // Decode (one activation row), in DecodeStreams' row order (matmul_tile.h).
   LFMB_TARGET_AVX2 static void decode(const Int8Tile& t) {
-    const int64_t q = t.nw / 4;
-    for (int64_t j = 0; j < (q > 0 ? 4 : 0); ++j) prefetch_rows(t, j * q, std::min<int64_t>(2, q));
-    for (int64_t r = 0; r < q; ++r) rows<4, 1>(t, r, q, 0, 3 * t.w_stride / 2);
-    for (int64_t w = 4 * q; w < t.nw; ++w) rows<1, 1>(t, w, 1, 0, 0);
+    constexpr int S = DecodeStreams::kStreams;
+    const DecodeStreams streams(t);
+    for (int64_t r = 0; r < streams.q; ++r) rows<S, 1>(t, r, streams.q, 0, streams.ahead);
+    for (int64_t w = S * streams.q; w < t.nw; ++w) rows<1, 1>(t, w, 1, 0, 0);
   }
 
  private:
