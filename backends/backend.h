@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/tensor_type.h"
+#include "core/gguf/tensor_type.h"
 
 namespace lfmb {
 

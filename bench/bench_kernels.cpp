@@ -24,11 +24,11 @@
 #include <vector>
 
 #include "backends/registry.h"
-#include "core/anonymous_mapping.h"
-#include "core/harness/device_info.h"
+#include "core/io/anonymous_mapping.h"
+#include "bench/device_info.h"
 #include "backends/thread_environment.h"
-#include "core/half.h"
-#include "core/tensor_type.h"
+#include "core/gguf/half.h"
+#include "core/gguf/tensor_type.h"
 #include "kernels/cpu_features.h"
 #include "kernels/read_bandwidth.h"
 

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string>
 
-#include "core/gguf_reader.h"
+#include "core/gguf/gguf_reader.h"
 #include "core/tokenizer/tokenizer.h"
 
 namespace {

@@ -1,6 +1,6 @@
 #include "kernels/dot_bf16.h"
 
-#include "core/half.h"
+#include "core/gguf/half.h"
 #include "kernels/float_tile_kernels.h"
 
 namespace lfmb {

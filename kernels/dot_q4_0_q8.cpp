@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <vector>
 
-#include "core/half.h"
-#include "core/tensor_type.h"
+#include "core/gguf/half.h"
+#include "core/gguf/tensor_type.h"
 #include "kernels/simd_helpers.h"
 
 namespace lfmb {

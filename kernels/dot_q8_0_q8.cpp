@@ -1,7 +1,7 @@
 #include "kernels/dot_q8_0_q8.h"
 
-#include "core/half.h"
-#include "core/tensor_type.h"
+#include "core/gguf/half.h"
+#include "core/gguf/tensor_type.h"
 #include "kernels/simd_helpers.h"
 
 namespace lfmb {

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "core/half.h"
+#include "core/gguf/half.h"
 #include "kernels/simd_helpers.h"
 
 namespace lfmb {

@@ -1,6 +1,6 @@
 #include "kernels/read_bandwidth.h"
 
-#include "core/anonymous_mapping.h"
+#include "core/io/anonymous_mapping.h"
 
 #include <immintrin.h>
 
@@ -12,7 +12,7 @@
 #include <memory>
 #include <thread>
 
-#include "core/harness/stats.h"
+#include "bench/stats.h"
 
 namespace lfmb {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/tensor_type.h"
+#include "core/gguf/tensor_type.h"
 #include "kernels/cpu_features.h"
 #include "kernels/quantize_activations.h"
 

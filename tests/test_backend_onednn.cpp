@@ -13,8 +13,8 @@
 #include "backends/onednn/onednn_backend.h"
 #include "backends/reference/reference_backend.h"
 #include "core/error.h"
-#include "core/half.h"
-#include "core/tensor_type.h"
+#include "core/gguf/half.h"
+#include "core/gguf/tensor_type.h"
 #include "test_support.h"
 
 using namespace lfmb;

@@ -9,7 +9,7 @@
 #include "backends/openblas/openblas_backend.h"
 #include "backends/reference/reference_backend.h"
 #include "core/error.h"
-#include "core/tensor_type.h"
+#include "core/gguf/tensor_type.h"
 #include "test_support.h"
 
 using namespace lfmb;

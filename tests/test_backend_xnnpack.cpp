@@ -15,7 +15,7 @@
 #include "backends/xnnpack/xnnpack_backend.h"
 #include "backends/xnnpack/xnnpack_memory.h"
 #include "core/error.h"
-#include "core/tensor_type.h"
+#include "core/gguf/tensor_type.h"
 #include "test_support.h"
 
 using namespace lfmb;

@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "core/gguf_reader.h"
-#include "core/gguf_writer.h"
+#include "core/gguf/gguf_reader.h"
+#include "core/gguf/gguf_writer.h"
 #include "core/tokenizer/chat_template.h"
 #include "core/tokenizer/tokenizer.h"
 #include "tests/test_support.h"

@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "backends/registry.h"
-#include "core/harness/run_config.h"
-#include "core/harness/run_validation.h"
-#include "core/harness/test_result.h"
+#include "bench/run_config.h"
+#include "bench/run_validation.h"
+#include "bench/test_result.h"
 #include "test_support.h"
 
 using lfmb::test::read_file;

@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
-#include "core/harness/device_info.h"
+#include "bench/device_info.h"
 
 using namespace lfmb;
 
@@ -26,7 +26,7 @@ TEST_CASE("device fingerprint describes this machine and build", "[harness]") {
 
 #include <vector>
 
-#include "core/harness/memory_usage.h"
+#include "bench/memory_usage.h"
 
 TEST_CASE("peak resident memory grows with touched memory and can be reset", "[harness]") {
   REQUIRE(reset_peak_rss());

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "core/error.h"
-#include "core/gguf_reader.h"
-#include "core/gguf_writer.h"
+#include "core/gguf/gguf_reader.h"
+#include "core/gguf/gguf_writer.h"
 #include "tests/test_support.h"
 
 using namespace lfmb;

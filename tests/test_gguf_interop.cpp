@@ -2,8 +2,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "core/gguf_reader.h"
-#include "core/gguf_writer.h"
+#include "core/gguf/gguf_reader.h"
+#include "core/gguf/gguf_writer.h"
 #include "tests/test_support.h"
 
 using namespace lfmb;

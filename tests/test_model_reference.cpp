@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "core/gguf_reader.h"
-#include "core/gguf_writer.h"
+#include "core/gguf/gguf_reader.h"
+#include "core/gguf/gguf_writer.h"
 #include "core/model/generate.h"
 #include "core/model/model.h"
 #include "core/model/model_config.h"

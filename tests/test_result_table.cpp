@@ -1,7 +1,7 @@
 // Result records and their printers.
 #include <catch2/catch.hpp>
 
-#include "core/harness/result_table.h"
+#include "bench/result_table.h"
 
 using namespace lfmb;
 

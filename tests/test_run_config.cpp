@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/error.h"
-#include "core/harness/run_config.h"
+#include "bench/run_config.h"
 
 using namespace lfmb;
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/tensor_type.h"
+#include "core/gguf/tensor_type.h"
 
 namespace lfmb::test {
 

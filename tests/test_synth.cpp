@@ -9,9 +9,9 @@
 #include <filesystem>
 #include <set>
 
-#include "core/disk_space.h"
+#include "core/io/disk_space.h"
 #include "core/error.h"
-#include "core/gguf_reader.h"
+#include "core/gguf/gguf_reader.h"
 #include "core/model/model_config.h"
 #include "core/synth/placeholder_tokenizer.h"
 #include "core/synth/presets.h"

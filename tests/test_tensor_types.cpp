@@ -7,10 +7,10 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "core/gguf_reader.h"
+#include "core/gguf/gguf_reader.h"
 #include "core/error.h"
-#include "core/half.h"
-#include "core/tensor_type.h"
+#include "core/gguf/half.h"
+#include "core/gguf/tensor_type.h"
 #include "tests/test_support.h"
 
 using namespace lfmb;

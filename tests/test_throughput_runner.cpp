@@ -5,8 +5,8 @@
 #include <numeric>
 
 #include "core/error.h"
-#include "core/harness/run_validation.h"
-#include "core/harness/throughput_runner.h"
+#include "bench/run_validation.h"
+#include "bench/throughput_runner.h"
 #include "core/model/memory_plan.h"
 
 using namespace lfmb;

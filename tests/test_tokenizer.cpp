@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "core/error.h"
-#include "core/gguf_reader.h"
+#include "core/gguf/gguf_reader.h"
 #include "core/tokenizer/streaming_decoder.h"
 #include "core/tokenizer/tokenizer.h"
 #include "tests/test_support.h"

@@ -10,7 +10,7 @@
 #include <optional>
 
 #include "core/error.h"
-#include "core/gguf_reader.h"
+#include "core/gguf/gguf_reader.h"
 #include "core/tokenizer/tokenizer.h"
 #include "tests/test_support.h"
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <unordered_map>
 
-#include "core/anonymous_mapping.h"
+#include "core/io/anonymous_mapping.h"
 #include "core/error.h"
-#include "core/half.h"
+#include "core/gguf/half.h"
 
 namespace lfmb {
 

@@ -4,9 +4,9 @@
 
 #include <algorithm>
 
-#include "core/anonymous_mapping.h"
+#include "core/io/anonymous_mapping.h"
 #include "core/error.h"
-#include "core/half.h"
+#include "core/gguf/half.h"
 
 namespace lfmb {
 

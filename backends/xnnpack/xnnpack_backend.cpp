@@ -8,7 +8,7 @@
 #include <mutex>
 
 #include "backends/xnnpack/xnnpack_memory.h"
-#include "core/anonymous_mapping.h"
+#include "core/io/anonymous_mapping.h"
 #include "core/error.h"
 
 namespace lfmb {

@@ -11,12 +11,12 @@
 
 #include "core/cli/command.h"
 #include "core/error.h"
-#include "core/gguf_reader.h"
-#include "core/harness/device_info.h"
-#include "core/harness/progress.h"
-#include "core/harness/result_table.h"
-#include "core/harness/run_validation.h"
-#include "core/harness/throughput_runner.h"
+#include "core/gguf/gguf_reader.h"
+#include "bench/device_info.h"
+#include "bench/progress.h"
+#include "bench/result_table.h"
+#include "bench/run_validation.h"
+#include "bench/throughput_runner.h"
 #include "core/model/model_stats.h"
 #include "core/synth/synthesize.h"
 

@@ -9,7 +9,7 @@
 #include "core/cli/command.h"
 #include "core/cli/model_args.h"
 #include "core/error.h"
-#include "core/gguf_reader.h"
+#include "core/gguf/gguf_reader.h"
 #include "core/model/generate.h"
 #include "core/tokenizer/chat_template.h"
 #include "core/tokenizer/sampler.h"

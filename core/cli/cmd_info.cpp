@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/cli/command.h"
-#include "core/gguf_reader.h"
+#include "core/gguf/gguf_reader.h"
 #include "core/model/model_config.h"
 #include "core/model/model_stats.h"
 

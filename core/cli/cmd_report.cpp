@@ -7,7 +7,7 @@
 
 #include "core/cli/command.h"
 #include "core/error.h"
-#include "core/harness/result_table.h"
+#include "bench/result_table.h"
 
 namespace lfmb {
 

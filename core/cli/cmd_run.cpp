@@ -7,15 +7,15 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "core/atomic_file.h"
+#include "core/io/atomic_file.h"
 #include "core/cli/command.h"
 #include "core/error.h"
-#include "core/harness/device_info.h"
-#include "core/harness/progress.h"
-#include "core/harness/result_table.h"
-#include "core/harness/run_config.h"
-#include "core/harness/run_validation.h"
-#include "core/harness/throughput_runner.h"
+#include "bench/device_info.h"
+#include "bench/progress.h"
+#include "bench/result_table.h"
+#include "bench/run_config.h"
+#include "bench/run_validation.h"
+#include "bench/throughput_runner.h"
 
 namespace lfmb {
 

@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "core/cli/command.h"
-#include "core/disk_space.h"
+#include "core/io/disk_space.h"
 #include "core/error.h"
 #include "core/synth/presets.h"
 #include "core/synth/synthesize.h"

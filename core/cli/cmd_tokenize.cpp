@@ -8,7 +8,7 @@
 
 #include "core/cli/command.h"
 #include "core/error.h"
-#include "core/gguf_reader.h"
+#include "core/gguf/gguf_reader.h"
 #include "core/tokenizer/tokenizer.h"
 
 namespace lfmb {

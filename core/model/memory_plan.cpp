@@ -1,7 +1,7 @@
 #include "core/model/memory_plan.h"
 
 #include "backends/backend.h"
-#include "core/gguf_reader.h"
+#include "core/gguf/gguf_reader.h"
 #include "core/model/model_config.h"
 
 #include <fmt/format.h>

@@ -145,6 +145,13 @@ void Session::reset() {
   for (auto& s : conv_state_) std::fill(s.begin(), s.end(), 0.0f);
 }
 
+void Session::rewind(const Checkpoint& c) {
+  if (c.pos < 0 || c.pos > pos_ || c.conv_state.size() != conv_state_.size())
+    throw Error(fmt::format("{}: cannot rewind a session at position {} to {}", m_.path(), pos_, c.pos));
+  pos_ = c.pos;
+  conv_state_ = c.conv_state;
+}
+
 void Session::count_expert_routing(bool on) {
   count_routing_ = on;
   const ModelConfig& c = m_.config_;

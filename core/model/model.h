@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "backends/backend.h"
-#include "core/gguf_reader.h"
+#include "core/gguf/gguf_reader.h"
 #include "core/model/memory_plan.h"
 #include "core/model/model_config.h"
 #include "kernels/cpu_features.h"
@@ -67,6 +67,16 @@ class Session {
  public:
   explicit Session(const Model& m);
   void reset();                 // back to an empty sequence
+
+  // A point to come back to: the position and the conv states. Tokens after it write the KV cache
+  // only at and above the position, so rewinding needs no copy of the cache: several
+  // continuations (the choices of a multiple-choice question) share one prefix computed once.
+  struct Checkpoint {
+    int64_t pos = 0;
+    std::vector<std::vector<float>> conv_state;
+  };
+  Checkpoint checkpoint() const { return {pos_, conv_state_}; }
+  void rewind(const Checkpoint& c);
   int64_t position() const { return pos_; }
   // Runs the tokens (chunked by n_batch) and returns n_tokens × n_vocab logits.
   std::vector<float> prefill(const std::vector<int32_t>& tokens);

@@ -1,8 +1,8 @@
 #include "core/model/model_config.h"
 
 #include "core/error.h"
-#include "core/gguf_reader.h"
-#include "core/gguf_writer.h"
+#include "core/gguf/gguf_reader.h"
+#include "core/gguf/gguf_writer.h"
 
 namespace lfmb {
 

@@ -1,6 +1,6 @@
 #include "core/model/model_stats.h"
 
-#include "core/gguf_reader.h"
+#include "core/gguf/gguf_reader.h"
 
 namespace lfmb {
 

@@ -1,7 +1,7 @@
 #include "core/synth/placeholder_tokenizer.h"
 
 #include "core/error.h"
-#include "core/gguf_writer.h"
+#include "core/gguf/gguf_writer.h"
 
 namespace lfmb {
 

@@ -4,9 +4,9 @@
 #include <cctype>
 #include <cmath>
 
-#include "core/disk_space.h"
+#include "core/io/disk_space.h"
 #include "core/error.h"
-#include "core/gguf_reader.h"
+#include "core/gguf/gguf_reader.h"
 #include "core/synth/placeholder_tokenizer.h"
 #include "core/synth/random.h"
 

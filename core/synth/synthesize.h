@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "core/gguf_writer.h"
+#include "core/gguf/gguf_writer.h"
 #include "core/model/model_config.h"
 #include "core/synth/presets.h"
-#include "core/tensor_type.h"
+#include "core/gguf/tensor_type.h"
 
 namespace lfmb {
 

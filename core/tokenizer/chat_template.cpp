@@ -1,7 +1,7 @@
 #include "core/tokenizer/chat_template.h"
 
 #include "core/error.h"
-#include "core/gguf_reader.h"
+#include "core/gguf/gguf_reader.h"
 
 namespace lfmb {
 

@@ -5,7 +5,7 @@
 #include <utf8proc.h>
 
 #include "core/error.h"
-#include "core/gguf_reader.h"
+#include "core/gguf/gguf_reader.h"
 #include "core/tokenizer/byte_unicode.h"
 #include "core/tokenizer/hf_tokenizer_json.h"
 

@@ -1,4 +1,4 @@
-#include "core/disk_space.h"
+#include "core/io/disk_space.h"
 
 #include <sys/statvfs.h>
 

@@ -9,9 +9,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/gguf_value.h"
-#include "core/mapped_file.h"
-#include "core/tensor_type.h"
+#include "core/gguf/gguf_value.h"
+#include "core/io/mapped_file.h"
+#include "core/gguf/tensor_type.h"
 
 namespace lfmb {
 

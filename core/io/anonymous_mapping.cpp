@@ -1,4 +1,4 @@
-#include "core/anonymous_mapping.h"
+#include "core/io/anonymous_mapping.h"
 
 #include <sys/mman.h>
 

@@ -1,4 +1,4 @@
-#include "core/harness/run_validation.h"
+#include "bench/run_validation.h"
 
 #include <fmt/format.h>
 
@@ -7,8 +7,8 @@
 
 #include "backends/registry.h"
 #include "core/error.h"
-#include "core/gguf_reader.h"
-#include "core/harness/decode_roofline.h"
+#include "core/gguf/gguf_reader.h"
+#include "bench/decode_roofline.h"
 #include "core/model/memory_plan.h"
 #include "core/model/model_config.h"
 #include "core/synth/synthesize.h"

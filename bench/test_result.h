@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/harness/stats.h"
+#include "bench/stats.h"
 
 namespace lfmb {
 

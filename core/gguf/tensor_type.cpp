@@ -1,10 +1,10 @@
-#include "core/tensor_type.h"
+#include "core/gguf/tensor_type.h"
 
 #include <cmath>
 #include <cstring>
 
 #include "core/error.h"
-#include "core/half.h"
+#include "core/gguf/half.h"
 
 namespace lfmb {
 

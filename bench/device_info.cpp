@@ -1,4 +1,4 @@
-#include "core/harness/device_info.h"
+#include "bench/device_info.h"
 
 #include "backends/thread_environment.h"
 

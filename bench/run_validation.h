@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "core/harness/run_config.h"
-#include "core/harness/run_params.h"
-#include "core/harness/throughput_runner.h"
+#include "bench/run_config.h"
+#include "bench/run_params.h"
+#include "bench/throughput_runner.h"
 
 namespace lfmb {
 

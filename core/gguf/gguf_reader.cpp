@@ -1,4 +1,4 @@
-#include "core/gguf_reader.h"
+#include "core/gguf/gguf_reader.h"
 
 #include <cstring>
 #include <limits>

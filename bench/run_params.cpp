@@ -1,4 +1,4 @@
-#include "core/harness/run_params.h"
+#include "bench/run_params.h"
 
 #include <yaml-cpp/yaml.h>
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/anonymous_mapping.h"
+#include "core/io/anonymous_mapping.h"
 
 namespace lfmb {
 

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "core/anonymous_mapping.h"
-#include "core/gguf_value.h"
-#include "core/tensor_type.h"
+#include "core/io/anonymous_mapping.h"
+#include "core/gguf/gguf_value.h"
+#include "core/gguf/tensor_type.h"
 
 namespace lfmb {
 

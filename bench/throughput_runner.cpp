@@ -1,4 +1,4 @@
-#include "core/harness/throughput_runner.h"
+#include "bench/throughput_runner.h"
 
 #include <fmt/format.h>
 
@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "core/error.h"
-#include "core/harness/decode_roofline.h"
-#include "core/harness/memory_usage.h"
+#include "bench/decode_roofline.h"
+#include "bench/memory_usage.h"
 #include "core/model/model.h"
 #include "core/model/model_stats.h"
 #include "core/synth/synthesize.h"

@@ -1,4 +1,4 @@
-#include "core/harness/result_table.h"
+#include "bench/result_table.h"
 
 #include <fmt/format.h>
 

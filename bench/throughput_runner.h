@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "core/harness/run_params.h"
-#include "core/harness/test_result.h"
+#include "bench/run_params.h"
+#include "bench/test_result.h"
 #include "kernels/read_bandwidth.h"
 
 namespace lfmb {

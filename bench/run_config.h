@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/harness/run_params.h"
+#include "bench/run_params.h"
 
 namespace lfmb {
 

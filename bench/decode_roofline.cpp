@@ -1,4 +1,4 @@
-#include "core/harness/decode_roofline.h"
+#include "bench/decode_roofline.h"
 
 #include "core/model/memory_plan.h"
 #include "core/model/model.h"

@@ -1,4 +1,4 @@
-#include "core/harness/test_result.h"
+#include "bench/test_result.h"
 
 namespace lfmb {
 

@@ -1,4 +1,4 @@
-#include "core/gguf_writer.h"
+#include "core/gguf/gguf_writer.h"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "core/harness/memory_usage.h"
+#include "bench/memory_usage.h"
 
 #include <fstream>
 #include <sstream>

@@ -1,4 +1,4 @@
-#include "core/harness/progress.h"
+#include "bench/progress.h"
 
 #include <unistd.h>
 

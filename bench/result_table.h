@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "core/harness/test_result.h"
+#include "bench/test_result.h"
 
 namespace lfmb {
 

@@ -1,4 +1,4 @@
-#include "core/harness/run_config.h"
+#include "bench/run_config.h"
 
 #include <yaml-cpp/yaml.h>
 
