@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "eval/scorers/math_boxed.h"
+#include "eval/scorers/math_dollar_span.h"
 #include "eval/scorers/math_equiv.h"
 #include "eval/scorers/math_minerva.h"
 #include "eval/scorers/math_pystr.h"
@@ -198,6 +199,21 @@ TEST_CASE("math is_equiv metric", "[eval-math]") {
   // boxed filter then is_equiv, as a hendrycks-style run scores.
   optional<string> filtered = run_filter(boxed_filter(), "So $x = \\boxed{\\tfrac{1}{2}}$.");
   CHECK(run_metric(m, filtered, *boxed_answer("... = \\boxed{\\frac{1}{2}}.")) == 1.0);
+}
+
+TEST_CASE("math dollar span of a hendrycks response", "[eval-math]") {
+  CHECK(dollar_span("The answer is $\\frac{1}{2}$.") == "\\frac{1}{2}");
+  // First to last '$': inner dollars stay.
+  CHECK(dollar_span("So $x=1$ and $y=2$.") == "x=1$ and $y=2");
+  CHECK(dollar_span("cost 5$") == "cost 5$");
+  CHECK(dollar_span("no math") == "no math");
+  CHECK(dollar_span("$$") == "");
+  CHECK(dollar_span("é $ü$ é") == "ü");
+  FilterInfo f = dollar_span_filter();
+  CHECK(f.name == "math_dollar_span");
+  optional<string> filtered = run_filter(f, "Answer: $\\dfrac12$");
+  CHECK(filtered == optional<string>("\\dfrac12"));
+  CHECK(run_metric(is_equiv_metric(), filtered, *boxed_answer("so \\boxed{0.5}")) == 1.0);
 }
 
 // ---------------------------------------------------------------- Minerva
