@@ -1,4 +1,4 @@
-// The record state machine of CPython 3.11 Modules/_csv.c (parse_process_char) with the excel
+// The record state machine of CPython v3.11.2 Modules/_csv.c (parse_process_char) with the excel
 // dialect's settings: doublequote on, no escapechar, skipinitialspace off, strict off. Python
 // feeds it lines split at \n, \r\n or \r (newline=""); here the whole text is walked and a line
 // end outside quotes ends the record, which is the same thing.

@@ -1,5 +1,5 @@
 // gzip decompression with zlib's inflate (gzip wrapper only: windowBits 16 + MAX_WBITS), which
-// checks each member's CRC-32 and length. Member handling follows CPython 3.11 Lib/gzip.py
+// checks each member's CRC-32 and length. Member handling follows CPython v3.11.2 Lib/gzip.py
 // (_GzipReader: next member after the end of one, zero padding skipped, EOF before the end of a
 // member is an error).
 #include "eval/data/gunzip.h"

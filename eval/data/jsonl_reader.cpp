@@ -1,4 +1,4 @@
-// read_jsonl: JSON Lines as Python reads them line by line with json.loads (CPython 3.11
+// read_jsonl: JSON Lines as Python reads them line by line with json.loads (CPython v3.11.2
 // Lib/json/decoder.py, scanner.py). nlohmann's parser is strict JSON, which json.loads is too,
 // except that json.loads also takes the bare constants NaN, Infinity and -Infinity as floats
 // (parse_constant) and float literals beyond the double range as infinities (float()); a line

@@ -1,4 +1,4 @@
-// read_table: CSV/TSV rows as csv.DictReader gives them (CPython 3.11 Lib/csv.py): a dict per
+// read_table: CSV/TSV rows as csv.DictReader gives them (CPython v3.11.2 Lib/csv.py): a dict per
 // non-blank row keyed by the header (or by given names), a later duplicate name winning. Stricter
 // than DictReader where it would silently pad (restval) or collect extra fields (restkey): a row
 // with the wrong number of fields is an error here.

@@ -12,7 +12,8 @@
 //   JSON line is an error.
 // - Tables: csv.reader's excel dialect (or QUOTE_NONE) and csv.DictReader's dict per row; blank
 //   lines are skipped. Not as Python: a row with the wrong number of fields, a quoted field left
-//   open at the end of the file and a file without records are errors.
+//   open at the end of the file and a file without records are errors; csv.field_size_limit
+//   (131072 characters per field) is not applied.
 #pragma once
 #include <cstdint>
 #include <string>
