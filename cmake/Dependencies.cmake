@@ -11,6 +11,7 @@ find_package(benchmark 1.7 CONFIG REQUIRED)         # benchmark::benchmark
 find_package(Catch2 2 CONFIG REQUIRED)              # Catch2::Catch2 (v2, header-only)
 find_package(dnnl 2.6 CONFIG REQUIRED)              # DNNL::dnnl (needs ocl-icd-opencl-dev)
 find_package(SQLite3 REQUIRED)                      # SQLite::SQLite3 (eval's response cache)
+find_package(ZLIB REQUIRED)                         # ZLIB::ZLIB (gzipped dataset files)
 
 pkg_check_modules(OPENBLAS REQUIRED IMPORTED_TARGET openblas)
 pkg_check_modules(CPUINFO REQUIRED IMPORTED_TARGET libcpuinfo)  # Debian's CMake config is broken

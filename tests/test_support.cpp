@@ -14,16 +14,28 @@ namespace fs = std::filesystem;
 
 namespace lfmb::test {
 
-std::optional<std::string> reference_dir() {
+namespace {
+// A folder of ../shared (or $LFMB_SHARED_DIR) when the file `marker` is in it. When it is not:
+// under CI=true the test fails loudly; elsewhere it is skipped with a warning.
+std::optional<std::string> shared_subdir(const std::string& name, const std::string& marker, const std::string& what) {
   const char* env = std::getenv("LFMB_SHARED_DIR");
-  const fs::path dir = fs::path(env && *env ? env : LFMB_SHARED_DIR_DEFAULT) / "reference";
-  if (fs::exists(dir / "README.md")) return dir.string();
+  const fs::path dir = fs::path(env && *env ? env : LFMB_SHARED_DIR_DEFAULT) / name;
+  if (fs::exists(dir / marker)) return dir.string();
   const char* ci = std::getenv("CI");
   if (ci && std::string(ci) == "true") {
-    FAIL("reference data not found at " << dir << " (CI=true: this is an error; set LFMB_SHARED_DIR)");
+    FAIL(what << " not found at " << dir << " (CI=true: this is an error; set LFMB_SHARED_DIR)");
   }
-  WARN("SKIPPED: reference data not found at " << dir << " (set LFMB_SHARED_DIR to the shared/ folder)");
+  WARN("SKIPPED: " << what << " not found at " << dir << " (set LFMB_SHARED_DIR to the shared/ folder)");
   return std::nullopt;
+}
+}  // namespace
+
+std::optional<std::string> reference_dir() { return shared_subdir("reference", "README.md", "reference data"); }
+
+std::optional<std::string> dataset_file(const std::string& relative) {
+  const auto dir = shared_subdir("datasets", relative, "dataset file " + relative);
+  if (!dir) return std::nullopt;
+  return (fs::path(*dir) / relative).string();
 }
 
 namespace {

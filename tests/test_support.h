@@ -17,6 +17,14 @@ std::optional<std::string> reference_dir();
   if (!var##_opt) return;                          \
   const std::string var = *var##_opt
 
+// ../shared/datasets/<relative> (or under $LFMB_SHARED_DIR/datasets). Missing: as reference_dir
+// (fails under CI=true, otherwise warns, skips and returns nullopt).
+std::optional<std::string> dataset_file(const std::string& relative);
+#define LFMB_REQUIRE_DATASET_FILE(var, relative)           \
+  auto var##_opt = ::lfmb::test::dataset_file(relative);   \
+  if (!var##_opt) return;                                  \
+  const std::string var = *var##_opt
+
 // node_modules folder (installed by scripts/setup into .cache/npm) holding `package`, with node on
 // PATH. Missing: fails under CI=true, otherwise warns, skips and returns nullopt.
 std::optional<std::string> npm_modules_dir(const std::string& package);
