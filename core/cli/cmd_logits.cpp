@@ -38,7 +38,7 @@ int run_logits(const ParsedArgs& args) {
   for (size_t p = 0; p < tokens.size(); ++p)
     j["logits"].push_back(std::vector<float>(logits.begin() + int64_t(p) * V, logits.begin() + int64_t(p + 1) * V));
 
-  write_output(*args.get("--out"), j.dump() + "\n");
+  write_output(*args.get("--out"), j.dump() + "\n", ParentDirs::MustExist);
   return 0;
 }
 

@@ -96,8 +96,8 @@ int run_run(const ParsedArgs& args) {
       {"tests", tests},
   };
   const std::string base = args.get_or("--out", "results") + "/" + device.slug() + "/" + utc_now("%Y-%m-%d") + "-" + cfg.name;
-  write_output(base + ".json", doc.dump(2) + "\n");
-  write_output(base + ".csv", results_csv(results));
+  write_output(base + ".json", doc.dump(2) + "\n", ParentDirs::Create);
+  write_output(base + ".csv", results_csv(results), ParentDirs::Create);
 
   fmt::print("{}", results_markdown(results));
   const std::string ratio = ratio_markdown(results);

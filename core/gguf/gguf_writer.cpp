@@ -148,7 +148,7 @@ void GgufWriter::for_each_tensor(int n_threads, size_t first, size_t last,
 
 void GgufWriter::write(const std::string& path, const FillFn& fill, int n_threads,
                        const std::function<void(uint64_t, uint64_t)>& progress) const {
-  OutputFile out(path);
+  OutputFile out(path, ParentDirs::MustExist);
   const std::vector<uint8_t> header = header_bytes();
   if (out.seekable()) write_in_parallel(out, header, fill, n_threads, progress);
   else write_in_order(out, header, fill, n_threads, progress);

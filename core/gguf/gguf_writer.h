@@ -39,7 +39,7 @@ class GgufWriter {
 
   // Fills dst (exactly spec.n_bytes) with tensor `index`'s data.
   using FillFn = std::function<void(size_t index, const GgufTensorSpec& spec, uint8_t* dst)>;
-  // Writes the file; `fill` is called once per tensor from up to `n_threads` threads.
+  // Writes the file (its directory must exist); `fill` is called once per tensor from up to `n_threads` threads.
   // `progress`, if given, is called after each tensor with (bytes written, total bytes).
   void write(const std::string& path, const FillFn& fill, int n_threads = 1,
              const std::function<void(uint64_t, uint64_t)>& progress = nullptr) const;

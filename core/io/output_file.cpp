@@ -112,13 +112,17 @@ OutputTarget resolve_output(const std::string& path) {
   }
 }
 
-OutputFile::OutputFile(const std::string& path) : target_(resolve_output(path)) {
+OutputFile::OutputFile(const std::string& path, ParentDirs parents) : target_(resolve_output(path)) {
   const std::string& dst = target_.target;
   switch (target_.kind) {
     case OutputKind::NewFile:
     case OutputKind::RegularFile: {
       const fs::path parent = fs::path(dst).parent_path();
-      if (!parent.empty()) {
+      if (!parent.empty() && parents == ParentDirs::MustExist) {
+        std::error_code ec;
+        if (!fs::is_directory(parent, ec))
+          throw Error(target_.describe() + ": directory " + parent.string() + " does not exist");
+      } else if (!parent.empty()) {
         std::error_code ec;
         fs::create_directories(parent, ec);
         if (ec) throw Error(target_.describe() + ": cannot create directory " + parent.string() + ": " + ec.message());
@@ -245,8 +249,8 @@ void OutputFile::commit() {
   }
 }
 
-void write_output(const std::string& path, std::string_view content) {
-  OutputFile out(path);
+void write_output(const std::string& path, std::string_view content, ParentDirs parents) {
+  OutputFile out(path, parents);
   out.write(content);
   out.commit();
 }

@@ -13,6 +13,11 @@
 
 namespace lfmb {
 
+// What to do when a new file's directory does not exist. A path the user names (synth -o,
+// logits --out) must have its directory, so a typo fails instead of growing a tree; a layout lfmb
+// makes itself (run's results/<device>/) is created.
+enum class ParentDirs { MustExist, Create };
+
 enum class OutputKind { NewFile, RegularFile, CharDevice, Fifo, Socket };
 
 struct OutputTarget {
@@ -35,8 +40,7 @@ OutputTarget resolve_output(const std::string& path);
 // removed and the target is left as it was.
 class OutputFile {
  public:
-  // Creates missing parent directories for a new file.
-  explicit OutputFile(const std::string& path);
+  explicit OutputFile(const std::string& path, ParentDirs parents);
   ~OutputFile();
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
@@ -64,6 +68,6 @@ class OutputFile {
 };
 
 // Writes a whole output (JSON, CSV, ...) by the rules above.
-void write_output(const std::string& path, std::string_view content);
+void write_output(const std::string& path, std::string_view content, ParentDirs parents);
 
 }  // namespace lfmb
