@@ -1,16 +1,12 @@
 // lfmb logits: the logits at every position of a token sequence, as JSON, for comparing against
 // a reference engine.
 #include <fmt/format.h>
-#include <unistd.h>
-
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/cli/command.h"
 #include "core/cli/model_args.h"
 #include "core/error.h"
+#include "core/io/output_file.h"
 
 namespace lfmb {
 
@@ -22,6 +18,7 @@ int run_logits(const ParsedArgs& args) {
   const std::string mode = args.get_or("--mode", "batch");
   if (mode != "batch" && mode != "step") throw UsageError("--mode must be batch or step");
   const std::vector<int32_t> tokens = parse_token_list(*args.get("--tokens"));
+  resolve_output(*args.get("--out"));  // a directory or a symlink loop fails before the model is run
   const Model model(*args.get("--model"), model_options_from_args(args));
   if (args.has("--verbose")) fmt::print(stderr, "{}\n", model.memory_plan().describe());
   Session s(model);
@@ -41,24 +38,7 @@ int run_logits(const ParsedArgs& args) {
   for (size_t p = 0; p < tokens.size(); ++p)
     j["logits"].push_back(std::vector<float>(logits.begin() + int64_t(p) * V, logits.begin() + int64_t(p + 1) * V));
 
-  // Atomic: write a temp file next to the target, then rename over it.
-  const std::string out = *args.get("--out");
-  const std::string tmp = out + ".tmp." + std::to_string(getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    if (!f) throw Error(fmt::format("{}: cannot write", out));
-    f << j.dump() << "\n";
-    if (!f.flush()) {
-      std::remove(tmp.c_str());
-      throw Error(fmt::format("{}: write failed", out));
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, out, ec);
-  if (ec) {
-    std::remove(tmp.c_str());
-    throw Error(fmt::format("{}: cannot write: {}", out, ec.message()));
-  }
+  write_output(*args.get("--out"), j.dump() + "\n", ParentDirs::MustExist);
   return 0;
 }
 

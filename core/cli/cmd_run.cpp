@@ -7,7 +7,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "core/io/atomic_file.h"
+#include "core/io/output_file.h"
 #include "core/cli/command.h"
 #include "core/error.h"
 #include "bench/device_info.h"
@@ -96,8 +96,8 @@ int run_run(const ParsedArgs& args) {
       {"tests", tests},
   };
   const std::string base = args.get_or("--out", "results") + "/" + device.slug() + "/" + utc_now("%Y-%m-%d") + "-" + cfg.name;
-  write_file_atomically(base + ".json", doc.dump(2) + "\n");
-  write_file_atomically(base + ".csv", results_csv(results));
+  write_output(base + ".json", doc.dump(2) + "\n", ParentDirs::Create);
+  write_output(base + ".csv", results_csv(results), ParentDirs::Create);
 
   fmt::print("{}", results_markdown(results));
   const std::string ratio = ratio_markdown(results);

@@ -92,7 +92,7 @@ Command synth_command() {
            {{"--preset", "NAME", "model shape (see --list)"},
             {"--type", "TYPE", std::string("matrix storage type: ") + kTypeNames + " (default q4_0)"},
             {"--seed", "N", "random seed (default 1); same preset, type and seed give identical bytes"},
-            {"--output,-o", "FILE", "GGUF file to write (written atomically)"},
+            {"--output,-o", "FILE", "GGUF file to write (a file is replaced atomically; a symlink's target likewise; a device or FIFO is written in place)"},
             {"--threads", "N", "worker threads (default: all cores); does not change the bytes"},
             {"--list", "", "list the presets with parameter counts and file sizes"}},
            0,

@@ -1,8 +1,6 @@
 #include "core/gguf/gguf_writer.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -11,6 +9,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/io/output_file.h"
 
 namespace lfmb {
 
@@ -52,19 +51,6 @@ void put_value(std::vector<uint8_t>& out, const GgufValue& v) {
       for (const auto& it : a.items) put_value(out, it);
       break;
     }
-  }
-}
-
-void pwrite_all(int fd, const uint8_t* p, uint64_t n, uint64_t off, const std::string& path) {
-  while (n > 0) {
-    const ssize_t w = ::pwrite(fd, p, size_t(std::min<uint64_t>(n, 1ull << 30)), off_t(off));
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      throw Error(path + ": write failed: " + std::strerror(errno));
-    }
-    p += w;
-    n -= uint64_t(w);
-    off += uint64_t(w);
   }
 }
 
@@ -126,27 +112,24 @@ std::vector<uint8_t> GgufWriter::header_bytes() const {
 
 uint64_t GgufWriter::file_size() const { return header_bytes().size() + data_size_; }
 
-void GgufWriter::for_each_tensor(int n_threads, uint64_t header_size,
+void GgufWriter::for_each_tensor(int n_threads, size_t first, size_t last,
                                  const std::function<void(size_t, std::vector<uint8_t>&)>& job,
-                                 const std::function<void(uint64_t, uint64_t)>& progress) const {
-  const uint64_t total = header_size + data_size_;
-  std::atomic<size_t> next{0};
-  std::atomic<uint64_t> done{header_size};
+                                 const std::function<void(size_t)>& on_done) const {
+  std::atomic<size_t> next{first};
   std::mutex err_mu;
   std::exception_ptr err;
   auto worker = [&] {
     std::vector<uint8_t> scratch;
-    for (size_t i; (i = next.fetch_add(1)) < tensors_.size();) {
+    for (size_t i; (i = next.fetch_add(1)) < last;) {
       {
         std::lock_guard<std::mutex> lk(err_mu);
         if (err) return;
       }
       try {
         job(i, scratch);
-        const uint64_t d = done.fetch_add(tensors_[i].n_bytes) + tensors_[i].n_bytes;
-        if (progress) {
+        if (on_done) {
           std::lock_guard<std::mutex> lk(err_mu);
-          progress(d, total);
+          on_done(i);
         }
       } catch (...) {
         std::lock_guard<std::mutex> lk(err_mu);
@@ -156,7 +139,8 @@ void GgufWriter::for_each_tensor(int n_threads, uint64_t header_size,
     }
   };
   std::vector<std::thread> pool;
-  for (int i = 1; i < std::max(1, n_threads); ++i) pool.emplace_back(worker);
+  const int n = int(std::min<size_t>(size_t(std::max(1, n_threads)), last - first));
+  for (int i = 1; i < n; ++i) pool.emplace_back(worker);
   worker();
   for (auto& th : pool) th.join();
   if (err) std::rethrow_exception(err);
@@ -164,37 +148,69 @@ void GgufWriter::for_each_tensor(int n_threads, uint64_t header_size,
 
 void GgufWriter::write(const std::string& path, const FillFn& fill, int n_threads,
                        const std::function<void(uint64_t, uint64_t)>& progress) const {
-  const std::string tmp = path + ".part";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw Error(path + ": cannot create: " + std::strerror(errno));
-  try {
-    const std::vector<uint8_t> header = header_bytes();
-    const uint64_t total = header.size() + data_size_;
-    if (::ftruncate(fd, off_t(total)) != 0) throw Error(path + ": cannot size file: " + std::strerror(errno));
-    pwrite_all(fd, header.data(), header.size(), 0, path);
+  OutputFile out(path, ParentDirs::MustExist);
+  const std::vector<uint8_t> header = header_bytes();
+  if (out.seekable()) write_in_parallel(out, header, fill, n_threads, progress);
+  else write_in_order(out, header, fill, n_threads, progress);
+  out.commit();
+}
+
+void GgufWriter::write_in_parallel(OutputFile& out, const std::vector<uint8_t>& header, const FillFn& fill,
+                                   int n_threads, const std::function<void(uint64_t, uint64_t)>& progress) const {
+  const uint64_t total = header.size() + data_size_;
+  // Sized up front: each tensor is written at its offset as soon as it is filled, and the
+  // alignment padding between tensors stays the zeros of the file's holes.
+  out.reserve(total);
+  out.write_at(header.data(), header.size(), 0);
+  uint64_t done = header.size();
+  for_each_tensor(
+      n_threads, 0, tensors_.size(),
+      [&](size_t i, std::vector<uint8_t>& buf) {
+        const auto& t = tensors_[i];
+        buf.resize(size_t(t.n_bytes));
+        fill(i, t, buf.data());
+        out.write_at(buf.data(), size_t(t.n_bytes), header.size() + t.offset);
+      },
+      [&](size_t i) {
+        done += tensors_[i].n_bytes;
+        if (progress) progress(done, total);
+      });
+}
+
+void GgufWriter::write_in_order(OutputFile& out, const std::vector<uint8_t>& header, const FillFn& fill,
+                                int n_threads, const std::function<void(uint64_t, uint64_t)>& progress) const {
+  // A device, FIFO or socket takes bytes in order only: tensors are filled in parallel a batch at
+  // a time (at most n_threads tensors and kBatchBytes, but always one) and written in file order
+  // with their zero padding, so memory stays bounded whatever the model size.
+  constexpr uint64_t kBatchBytes = 512ull << 20;
+  const uint64_t total = header.size() + data_size_;
+  out.write(header.data(), header.size());
+  uint64_t pos = 0;  // within the data section
+  const std::vector<uint8_t> zeros(alignment_, 0);
+  std::vector<std::vector<uint8_t>> bufs;
+  for (size_t first = 0; first < tensors_.size();) {
+    size_t last = first;
+    uint64_t bytes = 0;
+    while (last < tensors_.size() && (last == first || (last - first < size_t(std::max(1, n_threads)) &&
+                                                         bytes + tensors_[last].n_bytes <= kBatchBytes)))
+      bytes += tensors_[last++].n_bytes;
+    if (bufs.size() < last - first) bufs.resize(last - first);
     for_each_tensor(
-        n_threads, header.size(),
-        [&](size_t i, std::vector<uint8_t>& buf) {
-          const auto& t = tensors_[i];
-          buf.resize(size_t(t.n_bytes));
-          fill(i, t, buf.data());
-          pwrite_all(fd, buf.data(), t.n_bytes, header.size() + t.offset, path);
+        n_threads, first, last,
+        [&](size_t i, std::vector<uint8_t>&) {
+          auto& buf = bufs[i - first];
+          buf.resize(size_t(tensors_[i].n_bytes));
+          fill(i, tensors_[i], buf.data());
         },
-        progress);
-  } catch (...) {
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    throw;
-  }
-  if (::close(fd) != 0) {
-    const int e = errno;
-    ::unlink(tmp.c_str());
-    throw Error(path + ": close failed: " + std::strerror(e));
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int e = errno;
-    ::unlink(tmp.c_str());
-    throw Error(path + ": cannot rename temp file: " + std::strerror(e));
+        nullptr);
+    for (size_t i = first; i < last; ++i) {
+      const auto& t = tensors_[i];
+      out.write(zeros.data(), size_t(t.offset - pos));  // offsets ascend; the gap is under one alignment
+      out.write(bufs[i - first].data(), size_t(t.n_bytes));
+      pos = t.offset + t.n_bytes;
+      if (progress) progress(header.size() + pos, total);
+    }
+    first = last;
   }
 }
 
@@ -206,9 +222,15 @@ AnonymousMapping GgufWriter::write_to_memory(const FillFn& fill, int n_threads,
   // Alignment padding between tensors stays zero: fresh anonymous pages are zero-filled, as are
   // the holes ftruncate leaves in the file.
   uint8_t* data = image.data() + header.size();
+  const uint64_t total = header.size() + data_size_;
+  uint64_t done = header.size();
   for_each_tensor(
-      n_threads, header.size(),
-      [&](size_t i, std::vector<uint8_t>&) { fill(i, tensors_[i], data + tensors_[i].offset); }, progress);
+      n_threads, 0, tensors_.size(),
+      [&](size_t i, std::vector<uint8_t>&) { fill(i, tensors_[i], data + tensors_[i].offset); },
+      [&](size_t i) {
+        done += tensors_[i].n_bytes;
+        if (progress) progress(done, total);
+      });
   return image;
 }
 

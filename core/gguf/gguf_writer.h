@@ -1,6 +1,7 @@
 // GGUF v3 writer. Metadata and tensor infos are declared first; tensor bytes are then produced
 // one tensor at a time by a callback (in parallel when asked) and written straight to disk, so a
-// multi-GB model is never held in memory. The file appears atomically (temp file + rename).
+// multi-GB model is never held in memory. The output follows core/io/output_file.h: a file appears
+// atomically (temp file + rename), a device, FIFO or socket is written in order where it is.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -12,6 +13,8 @@
 #include "core/gguf/tensor_type.h"
 
 namespace lfmb {
+
+class OutputFile;
 
 struct GgufTensorSpec {
   std::string name;
@@ -36,7 +39,7 @@ class GgufWriter {
 
   // Fills dst (exactly spec.n_bytes) with tensor `index`'s data.
   using FillFn = std::function<void(size_t index, const GgufTensorSpec& spec, uint8_t* dst)>;
-  // Writes the file; `fill` is called once per tensor from up to `n_threads` threads.
+  // Writes the file (its directory must exist); `fill` is called once per tensor from up to `n_threads` threads.
   // `progress`, if given, is called after each tensor with (bytes written, total bytes).
   void write(const std::string& path, const FillFn& fill, int n_threads = 1,
              const std::function<void(uint64_t, uint64_t)>& progress = nullptr) const;
@@ -47,11 +50,18 @@ class GgufWriter {
 
  private:
   std::vector<uint8_t> header_bytes() const;
-  // Runs job(tensor index, per-thread scratch) once per tensor from up to n_threads threads,
-  // reporting progress after each; the first exception stops the others and is rethrown.
-  void for_each_tensor(int n_threads, uint64_t header_size,
+  // Runs job(tensor index, per-thread scratch) once per tensor of [first, last) from up to
+  // n_threads threads, then on_done(index) under a lock; the first exception stops the others
+  // and is rethrown.
+  void for_each_tensor(int n_threads, size_t first, size_t last,
                        const std::function<void(size_t, std::vector<uint8_t>&)>& job,
-                       const std::function<void(uint64_t, uint64_t)>& progress) const;
+                       const std::function<void(size_t)>& on_done) const;
+  // A temp file: tensors written at their offsets as they are filled, in any order.
+  void write_in_parallel(OutputFile& out, const std::vector<uint8_t>& header, const FillFn& fill, int n_threads,
+                         const std::function<void(uint64_t, uint64_t)>& progress) const;
+  // A device, FIFO or socket: the same bytes, strictly in file order.
+  void write_in_order(OutputFile& out, const std::vector<uint8_t>& header, const FillFn& fill, int n_threads,
+                      const std::function<void(uint64_t, uint64_t)>& progress) const;
   uint32_t alignment_;
   std::vector<std::pair<std::string, GgufValue>> kv_;
   std::vector<GgufTensorSpec> tensors_;

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/io/disk_space.h"
+#include "core/io/output_file.h"
 #include "core/error.h"
 #include "core/gguf/gguf_reader.h"
 #include "core/synth/placeholder_tokenizer.h"
@@ -91,7 +92,9 @@ void ModelSynthesizer::fill(size_t index, uint8_t* dst) const {
 }
 
 void ModelSynthesizer::write_file(const std::string& path, int n_threads, const ProgressFn& progress) const {
-  require_free_space(path, file_size());
+  // Free space matters only where a file is made; a device or FIFO takes the bytes as they come.
+  const OutputTarget target = resolve_output(path);
+  if (!target.direct()) require_free_space(target.target, file_size());
   writer_.write(
       path, [this](size_t i, const GgufTensorSpec&, uint8_t* dst) { fill(i, dst); }, std::max(1, n_threads),
       progress);
