@@ -335,4 +335,15 @@ std::vector<std::string> PyRegex::split(std::string_view s, size_t maxsplit) con
   return out;
 }
 
+std::string py_re_escape(std::string_view text) {
+  static constexpr std::string_view kSpecial = "()[]{}?*+-|^$\\.&~# \t\n\r\v\f";
+  std::string out;
+  out.reserve(text.size() * 2);
+  for (char c : text) {
+    if (kSpecial.find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace lfmb::eval

@@ -54,4 +54,8 @@ class PyRegex {
   std::unique_ptr<Impl> impl_;
 };
 
+// re.escape (Python 3.7+): a backslash before each of ()[]{}?*+-|^$\.&~# and space, \t \n \r \v \f;
+// every other character as it is.
+std::string py_re_escape(std::string_view text);
+
 }  // namespace lfmb::eval
