@@ -125,3 +125,10 @@ TEST_CASE("PyRegex Python-only spellings", "[eval-text]") {
   CHECK(findall("a{,x}", "a{,x}") == V{"a{,x}"});  // not a repeat: literal, as in Python
   CHECK_THROWS_AS(PyRegex("(unclosed"), lfmb::Error);
 }
+
+TEST_CASE("py_re_escape follows re.escape", "[eval-text]") {
+  // Python 3.11: re.escape('a b\t(c)-#&~\u00e9_1:') == 'a\\ b\\\t\\(c\\)\\-\\#\\&\\~\u00e9_1:'
+  CHECK(lfmb::eval::py_re_escape("a b\t(c)-#&~\u00e9_1:") == "a\\ b\\\t\\(c\\)\\-\\#\\&\\~\u00e9_1:");
+  const std::string text = "3.5 m/s (approx.) [x]*{2}|$^";
+  REQUIRE(PyRegex(lfmb::eval::py_re_escape(text)).fullmatch(text));
+}
