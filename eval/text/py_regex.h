@@ -42,7 +42,7 @@ class PyRegex {
   std::vector<Match> finditer(std::string_view subject) const;
   // re.sub: count = 0 replaces all. repl uses Python's template syntax.
   std::string sub(std::string_view subject, std::string_view repl, size_t count = 0) const;
-  // re.split
+  // re.split; a group that did not take part gives "" here where Python gives None.
   std::vector<std::string> split(std::string_view subject, size_t maxsplit = 0) const;
 
   size_t group_count() const;
@@ -53,5 +53,9 @@ class PyRegex {
   std::string pattern_;
   std::unique_ptr<Impl> impl_;
 };
+
+// re.escape (Python 3.7+): a backslash before each of ()[]{}?*+-|^$\.&~# and space, \t \n \r \v \f;
+// every other character as it is.
+std::string py_re_escape(std::string_view text);
 
 }  // namespace lfmb::eval
