@@ -53,6 +53,7 @@ std::vector<uint8_t> random_weights(TensorType type, int64_t n_mats, int64_t n_o
 double rms_ratio(const std::vector<float>& got, const std::vector<float>& want);
 
 std::string read_file(const std::string& path);
+// Creates missing parent directories.
 void write_file(const std::string& path, const std::string& bytes);
 
 }  // namespace lfmb::test

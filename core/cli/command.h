@@ -21,6 +21,9 @@ Command tokenize_command();
 Command backends_command();
 Command run_command();
 Command bench_command();
+Command eval_command();
+Command eval_merge_command();
+Command eval_score_command();
 
 // The list `lfmb` dispatches on, in --help order (commands.cpp: one line per command).
 const std::vector<Command>& all_commands();

@@ -13,6 +13,9 @@ const std::vector<Command>& all_commands() {
       backends_command(),
       run_command(),
       bench_command(),
+      eval_command(),
+      eval_merge_command(),
+      eval_score_command(),
   };
   return commands;
 }

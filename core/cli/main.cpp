@@ -14,7 +14,7 @@ namespace {
 
 void print_overview() {
   std::printf("usage: lfmb COMMAND [options]\n\nLFM2 / Qwen3 inference research harness.\n\ncommands:\n");
-  for (const auto& c : lfmb::all_commands()) std::printf("  %-10s %s\n", c.spec.name.c_str(), c.spec.summary.c_str());
+  for (const auto& c : lfmb::all_commands()) std::printf("  %-11s %s\n", c.spec.name.c_str(), c.spec.summary.c_str());
   std::printf("\n'lfmb COMMAND --help' describes a command.\n");
 }
 
@@ -27,8 +27,16 @@ int main(int argc, char** argv) {
     print_overview();
     return args.empty() ? 2 : 0;
   }
-  const std::string name = args[0];
+  std::string name = args[0];
   args.erase(args.begin());
+  // Two-word commands ("eval merge", "eval score") are looked up as one name.
+  if (!args.empty())
+    for (const auto& c : lfmb::all_commands())
+      if (c.spec.name == name + " " + args[0]) {
+        name = c.spec.name;
+        args.erase(args.begin());
+        break;
+      }
   try {
     for (const auto& c : lfmb::all_commands()) {
       if (c.spec.name != name) continue;

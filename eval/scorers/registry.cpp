@@ -3,7 +3,12 @@
 #include <algorithm>
 #include <vector>
 
+#include "eval/scorers/choice_scorers.h"
 #include "eval/scorers/lm_eval_filters.h"
+#include "eval/scorers/math_boxed.h"
+#include "eval/scorers/math_dollar_span.h"
+#include "eval/scorers/math_equiv.h"
+#include "eval/scorers/math_minerva.h"
 #include "eval/scorers/scorer.h"
 
 namespace lfmb::eval {
@@ -18,6 +23,12 @@ const std::vector<FilterInfo>& filters() {
       lowercase_filter(),
       uppercase_filter(),
       multi_choice_regex_filter(),
+      boxed_filter(),
+      minerva_final_answer_filter(),
+      dollar_span_filter(),
+      mmlu_pro_extract_filter(),
+      gpqa_answer_filter(),
+      mgsm_parse_answer_filter(),
   };
   return table;
 }
@@ -25,6 +36,10 @@ const std::vector<FilterInfo>& filters() {
 const std::vector<MetricInfo>& metrics() {
   static const std::vector<MetricInfo> table = {
       exact_match_metric(),
+      is_equiv_metric(),
+      minerva_match_metric(),
+      mgsm_score_metric(),
+      acc_letter_metric(),
   };
   return table;
 }

@@ -101,7 +101,7 @@ struct PyRegex::Impl {
 
   std::optional<Match> run(std::string_view s, size_t pos, uint32_t options) const {
     pcre2_match_data* md = pcre2_match_data_create_from_pattern(code, nullptr);
-    int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(s.data()), s.size(), pos, options | PCRE2_NO_UTF_CHECK, md,
+    int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(s.data()), s.size(), pos, options, md,
                          nullptr);
     if (rc < 0) {
       pcre2_match_data_free(md);

@@ -1,0 +1,276 @@
+// lfmb eval: accuracy runs in lm-evaluation-harness's vocabulary. `lfmb eval --model F --tasks
+// T,...` or `lfmb eval CONFIG.yaml` (same keys, with underscores, plus per-task settings);
+// `lfmb eval merge` combines shards; `lfmb eval score` scores responses made elsewhere.
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "core/cli/command.h"
+#include "core/cli/model_args.h"
+#include "core/error.h"
+#include "eval/process_docs.h"
+#include "eval/run/eval_run.h"
+#include "eval/run/run_support.h"
+#include "eval/scorers/scorer.h"
+#include "eval/task_index.h"
+
+namespace lfmb {
+
+namespace {
+
+using nlohmann::json;
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i <= s.size()) {
+    size_t j = s.find(',', i);
+    if (j == std::string::npos) j = s.size();
+    if (j > i) out.push_back(s.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+bool parse_on_off(const std::string& v, const std::string& what) {
+  if (v == "on" || v == "true" || v == "1") return true;
+  if (v == "off" || v == "false" || v == "0") return false;
+  throw UsageError(what + ": expected on or off, got '" + v + "'");
+}
+
+// One key of an eval config or one flag: the same names (dashes in flags, underscores in YAML).
+void apply_setting(eval::TaskSettings& s, const std::string& key, const YAML::Node& v, const std::string& where) {
+  try {
+    if (key == "limit") s.limit = v.as<int64_t>();
+    else if (key == "num_fewshot") s.num_fewshot = v.as<int>();
+    else if (key == "max_gen_toks") s.max_gen_toks = v.as<int64_t>();
+    else if (key == "apply_chat_template") s.apply_chat_template = v.as<bool>();
+    else if (key == "think") s.think = parse_on_off(v.as<std::string>(), where + ": think");
+    else if (key == "system") s.system = v.as<std::string>();
+    else throw Error(where + ": unknown per-task key '" + key + "' (limit, num_fewshot, max_gen_toks, apply_chat_template, think, system)");
+  } catch (const YAML::Exception& e) {
+    throw Error(where + ": " + key + ": " + e.msg);
+  }
+  if (s.limit && *s.limit < 0) throw Error(where + ": limit must be >= 0");
+  if (s.num_fewshot && (*s.num_fewshot < 0 || *s.num_fewshot > 64)) throw Error(where + ": num_fewshot must be 0..64");
+  if (s.max_gen_toks && (*s.max_gen_toks < 1 || *s.max_gen_toks > (1 << 20))) throw Error(where + ": max_gen_toks must be 1..1048576");
+}
+
+json settings_json(const eval::TaskSettings& s) {
+  json j = json::object();
+  if (s.limit) j["limit"] = *s.limit;
+  if (s.num_fewshot) j["num_fewshot"] = *s.num_fewshot;
+  if (s.max_gen_toks) j["max_gen_toks"] = *s.max_gen_toks;
+  if (s.apply_chat_template) j["apply_chat_template"] = *s.apply_chat_template;
+  if (s.think) j["think"] = *s.think ? "on" : "off";
+  if (s.system) j["system"] = *s.system;
+  return j;
+}
+
+void parse_shard(const std::string& v, eval::EvalOptions& o) {
+  int i = 0, n = 0;
+  char extra = 0;
+  if (std::sscanf(v.c_str(), "%d/%d%c", &i, &n, &extra) != 2 || n < 1 || i < 1 || i > n || n > 100000)
+    throw UsageError("--shard: expected I/N with 1 <= I <= N, got '" + v + "'");
+  o.shard_index = i;
+  o.shard_count = n;
+}
+
+void load_config(const std::string& path, eval::EvalOptions& o) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    throw Error(path + ": eval config not found");
+  } catch (const YAML::Exception& e) {
+    throw Error(path + ":" + std::to_string(e.mark.line + 1) + ": bad YAML: " + e.msg);
+  }
+  if (!root.IsMap()) throw Error(path + ": an eval config is a YAML mapping");
+  o.name = std::filesystem::path(path).stem().string();
+  for (const auto& kv : root) {
+    const std::string key = kv.first.as<std::string>();
+    const YAML::Node& v = kv.second;
+    const std::string where = path + ":" + std::to_string(kv.first.Mark().line + 1);
+    try {
+      if (key == "model") o.model_path = v.as<std::string>();
+      else if (key == "name") o.name = v.as<std::string>();
+      else if (key == "description") continue;
+      else if (key == "backend") o.model.backend = v.as<std::string>();
+      else if (key == "dtype") o.model.dtype = v.as<std::string>();
+      else if (key == "threads") o.model.threads = v.as<int>();
+      else if (key == "ctx") o.model.n_ctx = v.as<int64_t>();
+      else if (key == "seed") o.seed = v.as<uint64_t>();
+      else if (key == "data_dir") o.data_dir = v.as<std::string>();
+      else if (key == "output") o.output_dir = v.as<std::string>();
+      else if (key == "chat_template") o.chat_template = v.as<std::string>();
+      else if (key == "shard") parse_shard(v.as<std::string>(), o);
+      else if (key == "skip_missing_data") o.skip_missing_data = v.as<bool>();
+      else if (key == "include_path") o.include_paths = v.IsSequence() ? v.as<std::vector<std::string>>() : std::vector<std::string>{v.as<std::string>()};
+      else if (key == "tasks") {
+        if (!v.IsSequence()) throw Error(where + ": tasks: expected a list");
+        for (const YAML::Node& e : v) {
+          if (e.IsScalar()) {
+            o.tasks.push_back(e.as<std::string>());
+            continue;
+          }
+          if (!e.IsMap() || !e["task"]) throw Error(where + ": each task entry is a name or {task: NAME, ...}");
+          const std::string name = e["task"].as<std::string>();
+          o.tasks.push_back(name);
+          eval::TaskSettings s;
+          for (const auto& tkv : e) {
+            const std::string tk = tkv.first.as<std::string>();
+            if (tk == "task" || tk == "note") continue;
+            apply_setting(s, tk, tkv.second, path + ":" + std::to_string(tkv.first.Mark().line + 1));
+          }
+          o.per_task[name] = s;
+        }
+      } else {
+        apply_setting(o.defaults, key, v, where);
+      }
+    } catch (const YAML::Exception& e) {
+      throw Error(where + ": " + key + ": " + e.msg);
+    }
+  }
+}
+
+int run_eval_cmd(const ParsedArgs& args) {
+  if (args.has("--list")) {
+    const eval::TaskIndex idx(eval::task_dirs(args.all("--include-path")));
+    for (const std::string& n : idx.names()) std::printf("%s%s\n", n.c_str(), idx.is_group(n) ? "  (group)" : "");
+    return 0;
+  }
+  eval::EvalOptions o;
+  if (!args.positional().empty()) load_config(args.positional()[0], o);
+  if (args.has("--model")) o.model_path = *args.get("--model");
+  if (o.model_path.empty() && !args.has("--dry-run"))
+    throw UsageError("eval: --model FILE.gguf is required (or model: in the config)");
+  // Model options: the config's, then the flags.
+  if (args.has("--backend")) o.model.backend = *args.get("--backend");
+  if (args.has("--dtype")) o.model.dtype = *args.get("--dtype");
+  if (args.has("--threads")) o.model.threads = int(args.get_int("--threads", 1, 1, 1024));
+  if (args.has("--ctx")) o.model.n_ctx = args.get_int("--ctx", 0, 1, 1 << 24);
+  if (args.has("--batch")) o.model.n_batch = args.get_int("--batch", 512, 1, 1 << 24);
+  if (args.has("--no-mmap")) o.model.mmap = false;
+  if (args.has("--tasks")) {
+    o.tasks = split_list(*args.get("--tasks"));
+    std::map<std::string, eval::TaskSettings> keep;
+    for (const std::string& t : o.tasks)
+      if (o.per_task.count(t)) keep[t] = o.per_task[t];
+    o.per_task = keep;
+  }
+  auto flag = [&](const char* name, const char* key) {
+    if (auto v = args.get(name)) apply_setting(o.defaults, key, YAML::Node(*v), std::string(name));
+  };
+  flag("--limit", "limit");
+  flag("--num-fewshot", "num_fewshot");
+  flag("--max-gen-toks", "max_gen_toks");
+  flag("--system", "system");
+  flag("--think", "think");
+  if (args.has("--apply-chat-template")) o.defaults.apply_chat_template = true;
+  if (args.has("--seed")) o.seed = uint64_t(args.get_int("--seed", 0, 0, (1ll << 62)));
+  if (args.has("--data-dir")) o.data_dir = *args.get("--data-dir");
+  if (args.has("--output")) o.output_dir = *args.get("--output");
+  if (args.has("--chat-template")) o.chat_template = *args.get("--chat-template");
+  if (args.has("--shard")) parse_shard(*args.get("--shard"), o);
+  for (const std::string& p : args.all("--include-path")) o.include_paths.push_back(p);
+  o.progress = !args.has("--no-progress");
+  if (args.has("--skip-missing-data")) o.skip_missing_data = true;
+  o.dry_run = args.has("--dry-run");
+  if (o.name.empty()) o.name = "eval";
+
+  json per_task = json::object();
+  for (const auto& [n, s] : o.per_task) per_task[n] = settings_json(s);
+  o.resolved_config = {{"settings", settings_json(o.defaults)}, {"per_task", per_task}, {"name", o.name}};
+  const std::string dir = eval::run_eval(o);
+  if (o.dry_run) return 0;
+  std::fprintf(stderr, "eval: wrote %s/results.json, samples_*.jsonl, results.md\n", dir.c_str());
+  std::ifstream md(dir + "/results.md");
+  std::printf("%s", std::string(std::istreambuf_iterator<char>(md), {}).c_str());
+  return 0;
+}
+
+int run_merge_cmd(const ParsedArgs& args) {
+  const std::string out = args.get_or("--output", "");
+  if (out.empty()) throw UsageError("eval merge: --output DIR is required");
+  const std::string dir = eval::merge_eval(args.positional(), out);
+  std::fprintf(stderr, "eval merge: wrote %s\n", dir.c_str());
+  return 0;
+}
+
+int run_score_cmd(const ParsedArgs& args) {
+  eval::ScoreOptions so;
+  so.task = args.get_or("--task", "");
+  so.responses_path = args.get_or("--responses", "");
+  if (so.task.empty() || so.responses_path.empty()) throw UsageError("eval score: --task T and --responses R.jsonl are required");
+  so.output_dir = args.get_or("--output", "");
+  so.data_dir = args.get_or("--data-dir", "");
+  so.include_paths = args.all("--include-path");
+  const std::string dir = eval::score_offline(so);
+  std::fprintf(stderr, "eval score: wrote %s\n", dir.c_str());
+  std::ifstream md(dir + "/results.md");
+  std::printf("%s", std::string(std::istreambuf_iterator<char>(md), {}).c_str());
+  return 0;
+}
+
+}  // namespace
+
+Command eval_command() {
+  return {{"eval",
+           "lfmb eval [CONFIG.yaml] --model F.gguf --tasks T[,T...] [options]   (also: lfmb eval merge, lfmb eval score)",
+           "Accuracy runs over benchmark tasks (lm-eval task YAML); writes results.json, samples_<task>.jsonl, results.md.",
+           {{"--model,-m", "FILE", "GGUF model file"},
+            {"--tasks", "LIST", "task or group names, comma-separated (--list shows them)"},
+            {"--list", "", "list the tasks and groups and exit"},
+            {"--backend", "NAME", "matmul backend (default: reference)"},
+            {"--dtype", "T", "compute type of a converting backend"},
+            {"--threads", "N", "backend threads (default 1)"},
+            {"--ctx", "N", "context length (default min(n_ctx_train, 4096))"},
+            {"--batch", "N", "prefill chunk length (default 512)"},
+            {"--no-mmap", "", "read the file into memory instead of mapping it"},
+            {"--limit", "N", "the first N documents of each task (per subtask of a group), as lm-eval"},
+            {"--num-fewshot", "K", "few-shot examples (default: the task's num_fewshot)"},
+            {"--seed", "S", "sampling seed; few-shot draws use 1234 + S (default 0, lm-eval's)"},
+            {"--max-gen-toks", "N", "generation cap (default: the task's generation_kwargs)"},
+            {"--apply-chat-template", "", "render prompts through the model's chat template (few-shot as multi-turn)"},
+            {"--chat-template", "FAMILY", "lfm2 | qwen3: template family for a GGUF that carries none"},
+            {"--system", "TEXT", "system instruction"},
+            {"--think", "on|off", "thinking on or off in the chat template (Qwen3 /no_think = off)"},
+            {"--data-dir", "DIR", "datasets folder (default $LFMB_DATA_DIR, then ../shared/datasets)"},
+            {"--include-path", "DIR", "extra folder of task YAML files", true},
+            {"--output", "DIR", "output folder (default results/<device>/eval/<date>-<name>/)"},
+            {"--shard", "I/N", "evaluate the documents with doc_id % N == I - 1"},
+            {"--dry-run", "", "resolve the tasks, settings and data; print the plan; load no model"},
+            {"--skip-missing-data", "", "skip (and list) tasks whose data file is absent instead of failing"},
+            {"--no-progress", "", "no progress line on stderr"}},
+           0,
+           1},
+          run_eval_cmd};
+}
+
+Command eval_merge_command() {
+  return {{"eval merge", "lfmb eval merge DIR1 ... DIRN --output DIR",
+           "Combine the shard folders of one eval run into the folder the unsharded run writes.",
+           {{"--output", "DIR", "merged output folder"}},
+           1,
+           100000},
+          run_merge_cmd};
+}
+
+Command eval_score_command() {
+  return {{"eval score", "lfmb eval score --task T --responses R.jsonl [--output DIR] [--data-dir DIR]",
+           "Score responses produced elsewhere (lines: response + doc_id, id or inline target).",
+           {{"--task", "T", "task name"},
+            {"--responses", "FILE", "JSON Lines of responses"},
+            {"--output", "DIR", "output folder (default results/offline/<date>-<task>/)"},
+            {"--data-dir", "DIR", "datasets folder"},
+            {"--include-path", "DIR", "extra folder of task YAML files", true}},
+           0,
+           0},
+          run_score_cmd};
+}
+
+}  // namespace lfmb

@@ -1,0 +1,146 @@
+// lfmb eval merge: the shard folders of one run → the folder the unsharded run writes. The
+// documents are rebuilt from the data and each shard's responses re-scored in one pass, so group
+// scores, standard errors and order-dependent fallbacks come out exactly as in a single run.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "core/error.h"
+#include "eval/run/eval_run.h"
+#include "eval/run/run_support.h"
+#include "eval/task_docs.h"
+
+namespace lfmb::eval {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+json read_json_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(path + ": cannot read (not an eval output folder?)");
+  try {
+    return json::parse(in);
+  } catch (const json::exception& e) {
+    throw Error(path + ": not valid JSON: " + e.what());
+  }
+}
+
+std::vector<json> read_samples(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(path + ": missing samples file");
+  std::vector<json> out;
+  std::string line;
+  size_t n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (line.empty()) continue;
+    try {
+      out.push_back(json::parse(line));
+    } catch (const json::exception& e) {
+      throw Error(fmt::format("{}:{}: not valid JSON", path, n));
+    }
+  }
+  return out;
+}
+
+// The model's side of a sample line, in the response-record form apply_response reads.
+json response_record(const json& s, bool mc) {
+  if (mc) {
+    json lls = json::array();
+    for (const json& r : s.at("resps")) lls.push_back(json::array({r[0], r[1], 0}));
+    return {{"lls", lls}, {"truncated", s.value("truncated", false)}};
+  }
+  return {{"text", s.at("resps").at(0)},
+          {"finish_reason", s.at("finish_reason")},
+          {"prompt_tokens", s.value("prompt_tokens", 0)},
+          {"generated_tokens", s.value("generated_tokens", 0)},
+          {"truncated", s.value("truncated", false)}};
+}
+
+}  // namespace
+
+std::string merge_eval(const std::vector<std::string>& dirs, const std::string& output_dir) {
+  if (dirs.empty()) throw UsageError("eval merge: give the shard folders");
+  std::vector<json> results;
+  for (const std::string& d : dirs) results.push_back(read_json_file(d + "/results.json"));
+  json config = results[0]["config"];
+  std::set<int> shard_seen;
+  int shard_count = 0;
+  for (size_t i = 0; i < results.size(); ++i) {
+    json c = results[i]["config"];
+    int si = 0, sn = 0;
+    if (std::sscanf(c.value("shard", std::string("1/1")).c_str(), "%d/%d", &si, &sn) != 2)
+      throw Error(dirs[i] + "/results.json: config.shard is not I/N");
+    if (!shard_seen.insert(si).second) throw Error(dirs[i] + ": shard " + std::to_string(si) + " given twice");
+    if (shard_count && sn != shard_count) throw Error(dirs[i] + ": shard count " + std::to_string(sn) + " differs");
+    shard_count = sn;
+    for (const char* k : {"model_sha256", "backend", "dtype", "n_ctx", "seed", "tasks", "settings", "chat_template"})
+      if (c.value(k, json()) != config.value(k, json()))
+        throw Error(dirs[i] + ": config." + k + " differs from " + dirs[0] + " (not shards of one run)");
+  }
+  if (int(shard_seen.size()) != shard_count)
+    throw Error(fmt::format("eval merge: {} of {} shards given", shard_seen.size(), shard_count));
+
+  EvalOptions o;
+  o.include_paths = config.value("include_paths", std::vector<std::string>{});
+  const TaskIndex idx(task_dirs(o.include_paths));
+  const std::vector<std::string> names = config["tasks"].get<std::vector<std::string>>();
+  const std::string data_dir = config.value("data_dir", default_data_dir());
+
+  std::vector<TaskOutcome> outcomes;
+  std::vector<std::unique_ptr<PreparedTask>> keep;
+  for (const std::string& name : idx.expand(names)) {
+    if (!results[0]["configs"].contains(name)) continue;  // skipped in the run (missing data)
+    const TaskConfig& t = idx.task(name);
+    if (results[0]["configs"][name] != t.resolved)
+      throw Error(t.file + ": task '" + name + "' changed since the shards ran");
+    const int shots = results[0]["n-shot"].value(name, t.num_fewshot);
+    keep.push_back(std::make_unique<PreparedTask>(prepare_task(t, data_dir, shots)));
+    const PreparedTask& p = *keep.back();
+    std::map<size_t, DocResult> by_id;
+    size_t n_original = 0;
+    json extra = json::object();
+    for (size_t i = 0; i < dirs.size(); ++i) {
+      for (const json& s : read_samples(dirs[i] + "/samples_" + name + ".jsonl")) {
+        const size_t id = s.at("doc_id").get<size_t>();
+        if (id >= p.docs.size()) throw Error(dirs[i] + ": " + name + ": doc_id " + std::to_string(id) + " outside the data");
+        if (by_id.count(id)) throw Error(dirs[i] + ": " + name + ": doc_id " + std::to_string(id) + " in two shards");
+        DocResult d = doc_skeleton(p, id);
+        if (s.at("doc_hash") != doc_hash(d.doc))
+          throw Error(dirs[i] + ": " + name + ": doc " + std::to_string(id) + " differs from the data in " + data_dir);
+        d.arguments = s.at("arguments");
+        apply_response(d, response_record(s, t.output_type == "multiple_choice"));
+        by_id.emplace(id, std::move(d));
+      }
+      n_original = results[i]["n-samples"][name].value("original", size_t(0));
+      if (extra.empty()) extra = results[i]["task_details"].value(name, json::object());
+    }
+    std::vector<DocResult> docs;
+    for (auto& [id, d] : by_id) docs.push_back(std::move(d));
+    TaskOutcome out;
+    out.task = &t;
+    out.scores = score_task(t, docs);
+    out.num_fewshot = shots;
+    out.n_original = n_original;
+    extra.erase("seconds");
+    extra.erase("tokens_per_second");
+    extra.erase("documents_per_second");
+    extra.erase("model_tokens");
+    extra.erase("generated_tokens");
+    extra.erase("documents_from_cache");
+    out.extra = extra;
+    outcomes.push_back(std::move(out));
+  }
+  const std::vector<GroupOutcome> groups = score_groups(idx, names, outcomes);
+  config["shard"] = "1/1";
+  config["merged_from"] = dirs;
+  check_dir_writable(output_dir);
+  write_eval_folder(output_dir, outcomes, groups, config);
+  return output_dir;
+}
+
+}  // namespace lfmb::eval

@@ -1,0 +1,226 @@
+#include "eval/run/eval_run.h"
+#include "eval/run/run_support.h"
+
+#include <fmt/format.h>
+
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <cstdio>
+#include <set>
+
+#include "bench/device_info.h"
+#include "core/error.h"
+#include "core/io/digest.h"
+#include "core/tokenizer/chat_template.h"
+#include "core/tokenizer/tokenizer.h"
+#include "eval/data/table_reader.h"
+#include "eval/prompt_builder.h"
+#include "eval/run/eval_model.h"
+#include "eval/run/eval_progress.h"
+#include "eval/run/response_cache.h"
+#include "eval/run/results_writer.h"
+#include "eval/scoring.h"
+#include "eval/task_docs.h"
+#include "eval/task_index.h"
+
+namespace lfmb::eval {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string run_eval(const EvalOptions& o) {
+  if (o.tasks.empty()) throw UsageError("eval: no tasks given (--tasks NAME[,NAME...]; --list shows them)");
+  if (o.shard_count < 1 || o.shard_index < 1 || o.shard_index > o.shard_count)
+    throw UsageError("--shard: expected I/N with 1 <= I <= N");
+  const TaskIndex idx(task_dirs(o.include_paths));
+  const std::vector<std::string> leaves = idx.expand(o.tasks);
+  const std::string data_dir = o.data_dir.empty() ? default_data_dir() : o.data_dir;
+
+  // Load every task's data before the model, so a missing file fails in a second.
+  std::vector<PreparedTask> prepared;
+  std::vector<TaskSettings> settings;
+  json skipped = json::array();
+  for (const std::string& name : leaves) {
+    const TaskConfig& t = idx.task(name);
+    TaskSettings s = settings_for(o, idx, name);
+    if (o.skip_missing_data) {
+      try {
+        for (const std::string& split : {t.test_split, t.fewshot_split})
+          if (!split.empty()) split_file(t, split, data_dir);
+      } catch (const Error& e) {
+        std::fprintf(stderr, "eval: skipping %s: %s\n", name.c_str(), e.what());
+        skipped.push_back({{"task", name}, {"reason", e.what()}});
+        continue;
+      }
+    }
+    prepared.push_back(prepare_task(t, data_dir, s.num_fewshot.value_or(t.num_fewshot)));
+    settings.push_back(s);
+  }
+  if (prepared.empty()) throw Error("eval: no task left to run (all skipped for missing data)");
+  if (o.dry_run) {
+    std::printf("|task|type|documents|n-shot|chat|max_gen_toks|\n|---|---|---:|---:|---|---:|\n");
+    for (size_t i = 0; i < prepared.size(); ++i) {
+      const TaskConfig& t = *prepared[i].cfg;
+      const size_t n = selected_ids(prepared[i].docs.size(), settings[i].limit, o.shard_index, o.shard_count).size();
+      std::printf("|%s|%s|%zu|%d|%s|%s|\n", t.task.c_str(), t.output_type.c_str(), n, prepared[i].num_fewshot,
+                  settings[i].apply_chat_template.value_or(false) ? "yes" : "no",
+                  t.output_type == "generate_until"
+                      ? std::to_string(generation_settings(t, settings[i], o.seed, 0).max_gen_toks).c_str()
+                      : "");
+    }
+    for (const json& s : skipped) std::printf("skipped: %s\n", s["task"].get<std::string>().c_str());
+    return "";
+  }
+
+  Model model(o.model_path, o.model);
+  Tokenizer tok = Tokenizer::from_gguf(model.file());
+  const ChatSetup chat = chat_setup(model.file(), o.chat_template, tok);
+  const std::string model_sha = sha256_file_hex(o.model_path);
+
+  const DeviceInfo device = detect_device();
+  std::string out_dir = o.output_dir;
+  if (out_dir.empty()) {
+    out_dir = "results/" + device.slug() + "/eval/" + utc_date() + "-" + (o.name.empty() ? "eval" : o.name);
+    if (o.shard_count > 1) out_dir += fmt::format("-shard-{}-of-{}", o.shard_index, o.shard_count);
+  }
+  check_dir_writable(out_dir);
+  ResponseCache cache(out_dir + "/cache.sqlite");
+
+  std::unique_ptr<EvalModel> raw_model, chat_model;
+  auto eval_model = [&](bool use_chat) -> EvalModel& {
+    auto& m = use_chat ? chat_model : raw_model;
+    if (!m) m = std::make_unique<EvalModel>(model, tok, use_chat);
+    return *m;
+  };
+
+  std::vector<TaskOutcome> outcomes;
+  for (size_t ti = 0; ti < prepared.size(); ++ti) {
+    const PreparedTask& p = prepared[ti];
+    const TaskConfig& t = *p.cfg;
+    const TaskSettings& s = settings[ti];
+    const bool use_chat = s.apply_chat_template.value_or(false) && chat.tmpl.has_value();
+    const std::vector<size_t> ids = selected_ids(p.docs.size(), s.limit, o.shard_index, o.shard_count);
+    const size_t upto = ids.empty() ? 0 : ids.back() + 1;
+    const auto shots = fewshot_indices(t, upto, p.pool.size(), p.num_fewshot,
+                                       !t.fewshot_samples.is_array() && t.fewshot_split == t.test_split,
+                                       kFewshotSeed + o.seed);
+    EvalProgress progress(t.task, ids.size(), o.progress);
+    std::vector<DocResult> done;
+    size_t n_cached = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    int64_t tokens_before = use_chat ? (chat_model ? chat_model->tokens_processed() : 0)
+                                     : (raw_model ? raw_model->tokens_processed() : 0);
+    int64_t generated = 0;
+    json first_tokens = json::array();
+    for (size_t id : ids) {
+      DocResult d = doc_skeleton(p, id);
+      const BuiltPrompt b = build_prompt(p, id, shots[id], s, chat);
+      if (first_tokens.empty()) {
+        // The first prompt's first tokens go into the results, and a doubled BOS (chat template
+        // plus tokenizer) is refused: it silently changes scores.
+        std::vector<int32_t> enc = eval_model(use_chat).encode_context(b.context);
+        for (size_t i = 0; i < enc.size() && i < 8; ++i) first_tokens.push_back(enc[i]);
+        if (tok.bos() && enc.size() >= 2 && enc[0] == *tok.bos() && enc[1] == *tok.bos())
+          throw Error(t.task + ": the prompt starts with two BOS tokens (chat template and tokenizer both add one)");
+      }
+      json key = {{"v", 1}, {"model_sha256", model_sha}, {"backend", o.model.backend}, {"dtype", o.model.dtype},
+                  {"n_ctx", model.options().n_ctx}, {"chat", use_chat}, {"context", b.context}};
+      if (t.output_type == "multiple_choice") {
+        // In chat mode lm-eval drops the target delimiter (the assistant turn starts the answer).
+        const std::string delim = use_chat ? "" : t.target_delimiter;
+        std::vector<std::string> conts;
+        json args = json::array();
+        for (const std::string& c : d.choices) {
+          conts.push_back(delim + c);
+          args.push_back(json::array({b.context, delim + c}));
+        }
+        d.arguments = args;
+        key["kind"] = "loglikelihood";
+        key["continuations"] = conts;
+        const std::string k = cache_key(key);
+        std::optional<json> r = cache.get(k);
+        if (r) {
+          ++n_cached;
+        } else {
+          bool truncated = false;
+          const auto lls = eval_model(use_chat).loglikelihood(b.context, conts, &truncated);
+          json rec = {{"lls", json::array()}, {"truncated", truncated}};
+          for (const auto& x : lls) rec["lls"].push_back(json::array({x.logprob, x.is_greedy, x.n_tokens}));
+          cache.put(k, rec);
+          r = rec;
+        }
+        apply_response(d, *r);
+      } else {
+        const GenerationSettings g = generation_settings(t, s, o.seed, id);
+        d.arguments = json::array({b.context, generation_json(g)});
+        key["kind"] = "generate_until";
+        key["generation"] = generation_json(g);
+        key["seed"] = g.do_sample ? json(g.seed) : json(nullptr);
+        const std::string k = cache_key(key);
+        std::optional<json> r = cache.get(k);
+        if (r) {
+          ++n_cached;
+        } else {
+          const GenerationResult gr = eval_model(use_chat).generate(b.context, g);
+          json rec = {{"text", gr.text},
+                      {"finish_reason", gr.finish_reason},
+                      {"prompt_tokens", gr.prompt_tokens},
+                      {"generated_tokens", gr.generated_tokens},
+                      {"truncated", gr.truncated}};
+          cache.put(k, rec);
+          r = rec;
+          generated += gr.generated_tokens;
+        }
+        apply_response(d, *r);
+      }
+      done.push_back(std::move(d));
+      progress.update(done.size(), n_cached, done.size() % 16 == 0 || done.size() == ids.size() ? running_score(t, done) : "");
+    }
+    progress.finish();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const int64_t tokens_after = use_chat ? (chat_model ? chat_model->tokens_processed() : 0)
+                                          : (raw_model ? raw_model->tokens_processed() : 0);
+    TaskOutcome out;
+    out.task = &t;
+    out.scores = score_task(t, done);
+    out.num_fewshot = p.num_fewshot;
+    out.n_original = p.docs.size();
+    out.extra = {{"prompt_mode", use_chat ? chat.mode : (s.apply_chat_template.value_or(false) ? chat.mode : "raw")},
+                 {"first_prompt_tokens", first_tokens},
+                 {"documents_from_cache", n_cached},
+                 {"seconds", seconds},
+                 {"model_tokens", tokens_after - tokens_before},
+                 {"tokens_per_second", seconds > 0 ? double(tokens_after - tokens_before) / seconds : 0.0},
+                 {"generated_tokens", generated},
+                 {"documents_per_second", seconds > 0 ? double(ids.size() - n_cached) / seconds : 0.0}};
+    outcomes.push_back(std::move(out));
+  }
+  const std::vector<GroupOutcome> groups = score_groups(idx, o.tasks, outcomes);
+
+  json config = o.resolved_config;
+  config["model_file"] = o.model_path;
+  config["model_size_bytes"] = fs::file_size(o.model_path);
+  config["model_sha256"] = model_sha;
+  config["architecture"] = model.file().get_string("general.architecture");
+  config["backend"] = o.model.backend;
+  config["dtype"] = o.model.dtype;
+  config["threads"] = o.model.threads;
+  config["n_ctx"] = model.options().n_ctx;
+  config["seed"] = o.seed;
+  config["fewshot_seed"] = kFewshotSeed + o.seed;
+  config["shard"] = fmt::format("{}/{}", o.shard_index, o.shard_count);
+  config["tasks"] = o.tasks;
+  config["skipped_tasks"] = skipped;
+  config["data_dir"] = fs::absolute(data_dir).string();
+  config["include_paths"] = o.include_paths;
+  config["chat_template"] = chat.mode;
+  config["lfmb_version"] = "0.1.0";
+  config["git_hash"] = build_git_commit();
+  config["device"] = device.slug();
+  write_eval_folder(out_dir, outcomes, groups, config);
+  return out_dir;
+}
+
+}  // namespace lfmb::eval

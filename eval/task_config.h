@@ -1,0 +1,90 @@
+// A task or group definition read from eval/tasks/*.yaml, with lm-eval's field names
+// (lm_eval/config/task.py TaskConfig) and lm-eval's `include:` inheritance. Unknown keys, wrong
+// types and values outside what lfmb implements are one-line errors naming file:line and the key.
+#pragma once
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace lfmb::eval {
+
+struct FilterStepConfig {
+  std::string function;   // a name in the filter registry (eval/scorers/registry.cpp)
+  nlohmann::json args;    // the step's other keys
+};
+
+struct FilterConfig {
+  std::string name;                       // lm-eval filter name, e.g. "strict-match"
+  std::vector<FilterStepConfig> steps;
+};
+
+struct MetricConfig {
+  std::string metric;                     // acc, acc_norm, exact_match, is_equiv, ...
+  std::string aggregation = "mean";
+  bool higher_is_better = true;
+  nlohmann::json args;                    // e.g. ignore_case, regexes_to_ignore
+  std::vector<std::string> filters;       // `filter_list:` of the entry: the filters it scores (empty: all)
+};
+
+struct ProcessDocsStep {
+  std::string function;                   // a name in eval/process_docs.cpp
+  nlohmann::json args;
+};
+
+struct TaskConfig {
+  std::string task;                       // unique name
+  std::string task_alias;
+  std::string file;                       // the YAML it came from
+  std::string dataset_path;               // folder under the data dir
+  std::string dataset_name;
+  nlohmann::json dataset_kwargs = nlohmann::json::object();  // data_files {split: file}, format options
+  std::string test_split = "test";
+  std::string fewshot_split;
+  std::vector<ProcessDocsStep> process_docs;
+  std::string output_type = "generate_until";  // multiple_choice | generate_until
+  std::string doc_to_text;                // template source
+  std::string doc_to_target;
+  nlohmann::json doc_to_choice;           // list of strings, or a template source string (null: none)
+  std::string description;
+  std::string target_delimiter = " ";
+  std::string fewshot_delimiter = "\n\n";
+  std::string gen_prefix;
+  int num_fewshot = 0;
+  std::string fewshot_sampler = "default";  // default (seeded sample) | first_n
+  std::string fewshot_doc_to_target;      // fewshot_config.doc_to_target (empty: doc_to_target)
+  nlohmann::json fewshot_samples;         // fewshot_config.samples: fixed examples (null: from split)
+  nlohmann::json generation_kwargs = nlohmann::json::object();
+  std::vector<FilterConfig> filter_list;  // empty: one filter "none" that keeps the response
+  std::vector<MetricConfig> metric_list;
+  std::string data_hint;                  // how users obtain data files that are not shipped
+  nlohmann::json metadata = nlohmann::json::object();
+  nlohmann::json resolved;                // every key after includes, for results.json
+};
+
+struct GroupConfig {
+  std::string group;
+  std::string file;
+  std::vector<std::string> tasks;         // task or group names
+  struct Aggregate {
+    std::string metric;
+    std::string filter = "none";
+    bool weight_by_size = true;
+  };
+  std::vector<Aggregate> aggregate_metric_list;
+  nlohmann::json metadata = nlohmann::json::object();
+};
+
+// One YAML file may define a task, a group, or a group whose `task:` list holds inline task
+// definitions (lm-eval allows both).
+struct TaskFileContents {
+  std::vector<TaskConfig> tasks;
+  std::vector<GroupConfig> groups;
+};
+
+TaskFileContents load_task_file(const std::string& path);
+
+// lm-eval's name for the filter-less pipeline.
+inline constexpr const char* kNoFilter = "none";
+
+}  // namespace lfmb::eval
