@@ -2,7 +2,7 @@
 // file goes through before it computes: metadata printing (lfmb info), the model config and its
 // validation (core/model/model_config), the expected tensor list and parameter counts, the tokenizer
 // and chat template from the metadata, and, when all that passes, the model load on the reference
-// backend (tensor checks, memory plan) and a two-token prefill.
+// backend (tensor checks, memory plan) and one decode step.
 // The image ends exactly at the end of the input: bytes after it up to the page end are poisoned
 // so that ASan reports any read past the file, which the page-granular mapping would hide.
 #include <sanitizer/asan_interface.h>
@@ -53,8 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     o.memory_limit = 64ull << 20;  // a fuzzed shape must not reserve more than this
     Model m(std::move(f), o);
     Session s(m);
-    const int32_t last = int32_t(std::min<int64_t>(m.config().n_vocab - 1, 7));
-    (void)s.prefill({0, last});
+    (void)s.decode(0);
   });
   // The mapping is gone; its tail's shadow must not stay poisoned for whatever is mapped there next.
   if (tail_len) ASAN_UNPOISON_MEMORY_REGION(tail, tail_len);

@@ -1,7 +1,7 @@
 // Fuzz target: an eval task YAML (eval/task_config: load_task_file, with lm-eval's `include:`),
 // then what `lfmb eval` does with a task before any model runs: the task index (groups and their
 // expansion), the prompt templates compiled and rendered over a small document, process_docs, the
-// few-shot sampler, and scoring (filters + metrics) of one made-up response per document.
+// few-shot sampler, the generation settings, and scoring (filters + metrics) of one made-up response per document.
 // Input: the task file; when it holds a NUL byte, the part after it is written beside it as
 // `_base.yaml` (an include-only template file, as eval/tasks use them).
 #include <filesystem>
@@ -12,6 +12,7 @@
 
 #include "eval/process_docs.h"
 #include "eval/prompt_builder.h"
+#include "eval/run/run_support.h"
 #include "eval/scoring.h"
 #include "eval/task_config.h"
 #include "eval/task_index.h"
@@ -40,6 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const TaskFileContents contents = load_task_file(path);
     for (const TaskConfig& t : contents.tasks) {
       fuzz::expect_only_lfmb_errors([&] { (void)apply_process_docs(t, docs); });
+      fuzz::expect_only_lfmb_errors([&] { (void)generation_json(generation_settings(t, TaskSettings{}, 1, 0)); });
       fuzz::expect_only_lfmb_errors([&] { (void)fewshot_indices(t, 3, 5, std::min(t.num_fewshot, 8), true, 1234); });
       const TaskPrompts prompts(t);
       std::vector<DocResult> results;
