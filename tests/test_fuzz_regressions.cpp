@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/tokenizer/hf_tokenizer_json.h"
 #include "eval/data/table_reader.h"
 #include "eval/process_docs.h"
 #include "eval/prompt_builder.h"
@@ -151,4 +152,24 @@ TEST_CASE("fuzz regression: process_docs arguments of the wrong type are errors 
   CHECK_THAT(steps_error("- {function: filter_eq, field: k, value: v, negate: maybe}\n"), Catch::Contains("negate"));
   CHECK_THAT(steps_error("- {function: collect_list, into: c, fields: [k, 3]}\n"), Catch::Contains("fields"));
   CHECK(steps_error("- {function: gpqa_choices, seed: 3}\n- {function: filter_eq, field: k, value: v, negate: false}\n") == "");
+}
+
+TEST_CASE("fuzz regression: tokenizer.json ids far beyond the vocabulary or negative are errors", "[fuzz-regressions]") {
+  // Found by fuzz_tokenizer_hf_json: {"vocab": {"a": 6221000000000}} sized the vocabulary by that
+  // id (a 6 TB allocation). A negative added-token id indexed before the vocabulary.
+  auto hf_error = [&](const std::string& vocab, const std::string& added) {
+    const std::string path = temp_dir() + "/fuzz-regression-tokenizer.json";
+    write_file(path, R"({"model": {"type": "BPE", "vocab": )" + vocab + R"(, "merges": []}, "added_tokens": )" + added +
+                         R"(, "pre_tokenizer": {"type": "ByteLevel", "use_regex": true}})");
+    return lfmb_error_of([&] { (void)tokenizer_spec_from_hf_json(path); });
+  };
+  CHECK_THAT(hf_error(R"({"a": 6221000000000})", "[]"), Catch::Contains("token id 6221000000000") && Catch::Contains("unused"));
+  CHECK_THAT(hf_error(R"({"a": 0})", R"([{"id": 5000, "content": "<x>"}])"), Catch::Contains("token id 5000"));
+  CHECK_THAT(hf_error(R"({"a": 0})", R"([{"id": -1, "content": "<x>"}])"), Catch::Contains("negative id"));
+  // A float id was converted to int64 (undefined behaviour, UBSan's finding); ids must be integers.
+  CHECK_THAT(hf_error(R"({"a": 9.2e20})", "[]"), Catch::Contains("not an integer id"));
+  CHECK_THAT(hf_error(R"({"a": 0})", R"([{"id": 1.5, "content": "<x>"}])"), Catch::Contains("not an integer id"));
+  CHECK_THAT(hf_error(R"({"a": 18446744073709551615})", "[]"), Catch::Contains("not an integer id"));
+  // Small gaps stay accepted (filled with unused placeholders).
+  CHECK(hf_error(R"({"a": 0, "b": 1})", R"([{"id": 1000, "content": "<x>", "special": true}])") == "");
 }

@@ -1,5 +1,6 @@
 #include "core/tokenizer/hf_tokenizer_json.h"
 
+#include <cstdint>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -12,8 +13,19 @@ namespace {
 
 using nlohmann::json;
 
+// Gaps between the vocab's and the added tokens' ids that are accepted (filled with unused
+// placeholders): real files have none or a few.
+constexpr int64_t kMaxUnusedIds = 1024;
+
 // Which split rule a Split pre-tokenizer's regex is. The patterns are compared by their
 // distinctive parts: how digits are grouped and the letter rule shared by Qwen2 and Llama-3.
+// A token id: an integer of JSON (a float such as 1e20 would be undefined behaviour to convert).
+int64_t token_id(const json& v, const std::string& path) {
+  if (!v.is_number_integer() || (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX)))
+    throw Error(path + ": token id " + v.dump() + " is not an integer id");
+  return v.get<int64_t>();
+}
+
 std::string pre_from_split_regex(const std::string& re, const std::string& path) {
   const bool llama_letters = re.find(R"([^\r\n\p{L}\p{N}]?\p{L}+)") != std::string::npos;
   if (llama_letters && re.find(R"(\p{N}{1,3})") != std::string::npos) return "llama-bpe";
@@ -73,14 +85,19 @@ TokenizerSpec tokenizer_spec_from_hf_json(const std::string& path) {
 
     // Ids may have gaps between the vocab and the added tokens: size by the largest id.
     int64_t max_id = -1;
-    for (auto it = model.at("vocab").begin(); it != model.at("vocab").end(); ++it) max_id = std::max<int64_t>(max_id, it.value().get<int64_t>());
+    for (auto it = model.at("vocab").begin(); it != model.at("vocab").end(); ++it) max_id = std::max<int64_t>(max_id, token_id(it.value(), path));
     const json added = j.value("added_tokens", json::array());
-    for (const json& t : added) max_id = std::max<int64_t>(max_id, t.at("id").get<int64_t>());
+    for (const json& t : added) max_id = std::max<int64_t>(max_id, token_id(t.at("id"), path));
     if (max_id < 0) throw Error(path + ": empty vocabulary");
+    // Ids are nearly contiguous in real files; a stray huge id must not size the vocabulary.
+    const int64_t n_entries = int64_t(model.at("vocab").size() + added.size());
+    if (max_id >= n_entries + kMaxUnusedIds)
+      throw Error(path + ": token id " + std::to_string(max_id) + " leaves more than " + std::to_string(kMaxUnusedIds) +
+                  " ids unused (" + std::to_string(n_entries) + " tokens)");
     s.tokens.resize(size_t(max_id + 1));
     s.types.assign(size_t(max_id + 1), TokenType::Unused);
     for (auto it = model.at("vocab").begin(); it != model.at("vocab").end(); ++it) {
-      const auto id = it.value().get<int64_t>();
+      const auto id = token_id(it.value(), path);
       if (id < 0) throw Error(path + ": negative token id for '" + it.key() + "'");
       s.tokens[size_t(id)] = it.key();
       s.types[size_t(id)] = TokenType::Normal;
@@ -88,7 +105,9 @@ TokenizerSpec tokenizer_spec_from_hf_json(const std::string& path) {
     for (size_t id = 0; id < s.tokens.size(); ++id)
       if (s.types[id] == TokenType::Unused) s.tokens[id] = "<|lfmb_unused_" + std::to_string(id) + "|>";
     for (const json& t : added) {
-      const auto id = size_t(t.at("id").get<int64_t>());
+      const int64_t signed_id = token_id(t.at("id"), path);
+      if (signed_id < 0) throw Error(path + ": negative id for added token " + t.value("content", json("?")).dump());
+      const auto id = size_t(signed_id);
       s.tokens[id] = t.at("content").get<std::string>();
       s.types[id] = t.value("special", false) ? TokenType::Control : TokenType::UserDefined;
     }
