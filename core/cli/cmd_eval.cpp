@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -42,6 +44,33 @@ bool parse_on_off(const std::string& v, const std::string& what) {
   throw UsageError(what + ": expected on or off, got '" + v + "'");
 }
 
+// lm-eval's --gen_kwargs "temperature=0.7,do_sample=true,until=</s>": values are numbers, true/
+// false or text; `until` may repeat to give several stop strings.
+json parse_gen_kwargs(const std::string& text, const std::string& where) {
+  json out = json::object();
+  for (const std::string& item : split_list(text)) {
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) throw UsageError(where + ": gen_kwargs: expected key=value, got '" + item + "'");
+    const std::string k = item.substr(0, eq), v = item.substr(eq + 1);
+    if (k != "temperature" && k != "top_p" && k != "top_k" && k != "min_p" && k != "do_sample" && k != "max_gen_toks" && k != "until")
+      throw UsageError(where + ": gen_kwargs: unknown key '" + k + "' (temperature, top_p, top_k, min_p, do_sample, max_gen_toks, until)");
+    if (k == "until") {
+      if (!out.contains("until")) out["until"] = json::array();
+      out["until"].push_back(v);
+    } else if (k == "do_sample") {
+      out[k] = v == "true" || v == "True" || v == "1";
+    } else {
+      char* end = nullptr;
+      const double x = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end != '\0' || !std::isfinite(x) || x < 0 || x > 1e9)
+        throw UsageError(where + ": gen_kwargs: " + k + " expects a non-negative number, got '" + v + "'");
+      if (k == "top_k" || k == "max_gen_toks") out[k] = int64_t(x);
+      else out[k] = x;
+    }
+  }
+  return out;
+}
+
 // One key of an eval config or one flag: the same names (dashes in flags, underscores in YAML).
 void apply_setting(eval::TaskSettings& s, const std::string& key, const YAML::Node& v, const std::string& where) {
   try {
@@ -51,7 +80,8 @@ void apply_setting(eval::TaskSettings& s, const std::string& key, const YAML::No
     else if (key == "apply_chat_template") s.apply_chat_template = v.as<bool>();
     else if (key == "think") s.think = parse_on_off(v.as<std::string>(), where + ": think");
     else if (key == "system") s.system = v.as<std::string>();
-    else throw Error(where + ": unknown per-task key '" + key + "' (limit, num_fewshot, max_gen_toks, apply_chat_template, think, system)");
+    else if (key == "gen_kwargs") s.gen_kwargs = parse_gen_kwargs(v.as<std::string>(), where);
+    else throw Error(where + ": unknown key '" + key + "' (limit, num_fewshot, max_gen_toks, apply_chat_template, think, system, gen_kwargs)");
   } catch (const YAML::Exception& e) {
     throw Error(where + ": " + key + ": " + e.msg);
   }
@@ -68,6 +98,7 @@ json settings_json(const eval::TaskSettings& s) {
   if (s.apply_chat_template) j["apply_chat_template"] = *s.apply_chat_template;
   if (s.think) j["think"] = *s.think ? "on" : "off";
   if (s.system) j["system"] = *s.system;
+  if (!s.gen_kwargs.empty()) j["gen_kwargs"] = s.gen_kwargs;
   return j;
 }
 
@@ -170,6 +201,7 @@ int run_eval_cmd(const ParsedArgs& args) {
   flag("--max-gen-toks", "max_gen_toks");
   flag("--system", "system");
   flag("--think", "think");
+  flag("--gen-kwargs", "gen_kwargs");
   if (args.has("--apply-chat-template")) o.defaults.apply_chat_template = true;
   if (args.has("--seed")) o.seed = uint64_t(args.get_int("--seed", 0, 0, (1ll << 62)));
   if (args.has("--data-dir")) o.data_dir = *args.get("--data-dir");
@@ -238,6 +270,7 @@ Command eval_command() {
             {"--apply-chat-template", "", "render prompts through the model's chat template (few-shot as multi-turn)"},
             {"--chat-template", "FAMILY", "lfm2 | qwen3: template family for a GGUF that carries none"},
             {"--system", "TEXT", "system instruction"},
+            {"--gen-kwargs", "K=V,...", "override generation_kwargs (temperature, top_p, top_k, min_p, do_sample, max_gen_toks, until)"},
             {"--think", "on|off", "thinking on or off in the chat template (Qwen3 /no_think = off)"},
             {"--data-dir", "DIR", "datasets folder (default $LFMB_DATA_DIR, then ../shared/datasets)"},
             {"--include-path", "DIR", "extra folder of task YAML files", true},
