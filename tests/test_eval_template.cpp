@@ -192,6 +192,15 @@ const Case kMethods[] = {
     {"{{ s.lower() }} {{ s.upper() }} {{ s.startswith('Hé') }} {{ s.endswith('X') }} {{ s.index('l') }} {{ xs.index('b') }}",
      "{\"s\": \"HéLlo\", \"xs\": [\"a\", \"b\"]}",
      "héllo HÉLLO True False 3 1"},
+    // Python's full case mappings (ß -> SS, ﬁ -> FI, İ -> i + U+0307) and final sigma, in methods
+    // and filters alike (checked with Jinja2 3.1.2 on CPython 3.11).
+    {"{{ s.upper() }}|{{ s|upper }}|{{ t.lower() }}|{{ t|lower }}|{{ u.lower() }}|{{ s.upper()|length }}",
+     "{\"s\": \"straße ﬁ\", \"t\": \"ΟΔΟΣ ΣΑ\", \"u\": \"İ\"}",
+     "STRASSE FI|STRASSE FI|οδος σα|οδος σα|i\u0307|10"},
+    // split(None, maxsplit) keeps the rest's trailing whitespace; replace('', x, n) inserts n times.
+    {"[{{ s.split(none, 1) }}][{{ s.split(none, 0) }}][{{ s.replace('', '-', 2) }}]",
+     "{\"s\": \"  a b  c  \"}",
+     "[['a', 'b  c  ']][['a b  c  ']][- - a b  c  ]"},
 };
 
 const Case kLiterals[] = {
