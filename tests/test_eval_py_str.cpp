@@ -79,6 +79,10 @@ TEST_CASE("py_len py_chars py_ords and py_chr count and encode code points", "[e
   CHECK(py_chr(0x1F600) == "\xf0\x9f\x98\x80");
   CHECK(py_chr(0x10FFFF) == "\xf4\x8f\xbf\xbf");
   CHECK_THROWS_AS(py_chr(0x110000), lfmb::Error);
+  CHECK_THROWS_AS(py_chr(0xD800), lfmb::Error);  // '\ud800'.encode() raises: surrogates not allowed
+  CHECK_THROWS_AS(py_chr(0xDFFF), lfmb::Error);
+  CHECK(py_chr(0xD7FF) == "\xed\x9f\xbf");
+  CHECK(py_chr(0xE000) == "\xee\x80\x80");
 }
 
 TEST_CASE("py_isdecimal follows str.isdecimal of CPython 3.11", "[eval-text]") {

@@ -353,6 +353,11 @@ TEST_CASE("DocTemplate refuses constructs outside the subset when parsing", "[ev
   check_message(parse_error("{# open"), "comment '{#' is not closed");
   check_message(parse_error("{{ 1 +}}"), "unexpected end of tag");
   check_message(parse_error("{{ 01 }}"), "leading zero");
+  // Python keeps '\ud800' in a str, but the prompt could never be encoded as UTF-8.
+  check_message(parse_error("{{ 'a\\ud800' }}"), "surrogate escape in string literal");
+  check_message(parse_error("{{ 'a\\U0000dfff' }}"), "surrogate escape in string literal");
+  check_message(parse_error("{{ 1 \xc3( }}"), "template is not valid UTF-8");
+  check_message(parse_error("{{ 1 \x80 }}"), "template is not valid UTF-8");
   check_message(parse_error("line 1\nline 2 {% set x = 1 %}"), "(line 2)");
   // The supported forms parse.
   CHECK(parse_error("{{ x|join(', ') }}{{ x|int(0) }}{% for a in x %}{% else %}{% endfor %}{{ range(3) }}") == "");

@@ -191,6 +191,8 @@ class Lexer {
         }
         j += n;
         if (v > 0x10FFFF) fail("escape beyond U+10FFFF in string literal", pos);
+        // Python keeps a lone surrogate in a str but can never encode the prompt to UTF-8.
+        if (v >= 0xD800 && v <= 0xDFFF) fail("surrogate escape in string literal (no UTF-8 form)", pos);
         return static_cast<char32_t>(v);
       };
       switch (e) {

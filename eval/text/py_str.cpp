@@ -127,7 +127,8 @@ std::u32string py_ords(std::string_view s) {
 }
 
 std::string py_chr(char32_t c) {
-  if (c > 0x10FFFF) throw Error("py_chr: code point beyond U+10FFFF");
+  // Python's UTF-8 encoder refuses lone surrogates ("surrogates not allowed"): no UTF-8 text holds them.
+  if (c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) throw Error("py_chr: code point has no UTF-8 form");
   std::string out;
   append_utf8(out, c);
   return out;

@@ -17,7 +17,8 @@ size_t py_len(std::string_view s);                       // len(s)
 std::vector<std::string> py_chars(std::string_view s);    // list(s): each character's UTF-8 bytes
 // [ord(c) for c in s]; a stray byte b reads as U+DC00 + b, as Python's surrogateescape decodes it.
 std::u32string py_ords(std::string_view s);
-std::string py_chr(char32_t c);                          // chr(c) as UTF-8 (c <= U+10FFFF)
+// chr(c).encode("utf-8"); throws lfmb::Error beyond U+10FFFF and for surrogates U+D800..U+DFFF.
+std::string py_chr(char32_t c);
 
 bool py_isspace(char32_t c);                        // str.isspace() for one code point
 bool py_isdecimal(char32_t c);                      // str.isdecimal() for one code point (int()'s digits)
