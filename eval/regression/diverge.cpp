@@ -167,14 +167,15 @@ nlohmann::json diverge_json(const DivergeResult& r) {
 }
 
 std::string diverge_text(const DivergeResult& r) {
-  std::string o = fmt::format("{:>5}  {:>11}  {:>13}  {:>12}  {:>15}\n", "layer", "rel_error", "experts_moved",
-                              "topk_overlap", "max_weight_diff");
+  // The --json field names as column heads.
+  std::string o = fmt::format("{:>5}  {:>11}  {:>18}  {:>12}  {:>21}\n", "layer", "rel_error", "expert_set_changed",
+                              "topk_overlap", "max_route_weight_diff");
   for (const DivergeLayer& d : r.layers) {
     if (d.moe)
-      o += fmt::format("{:>5}  {:>11.4e}  {:>13.4f}  {:>12.4f}  {:>15.4e}\n", d.layer, d.rel_error,
+      o += fmt::format("{:>5}  {:>11.4e}  {:>18.4f}  {:>12.4f}  {:>21.4e}\n", d.layer, d.rel_error,
                        d.expert_set_changed, d.topk_overlap, d.max_route_weight_diff);
     else
-      o += fmt::format("{:>5}  {:>11.4e}  {:>13}  {:>12}  {:>15}\n", d.layer, d.rel_error, "-", "-", "-");
+      o += fmt::format("{:>5}  {:>11.4e}  {:>18}  {:>12}  {:>21}\n", d.layer, d.rel_error, "-", "-", "-");
   }
   o += r.first_diverging_layer
            ? fmt::format("first diverging layer: {} (rel_error > max({}, {}× the layers before))\n",
