@@ -16,6 +16,8 @@ const std::vector<Command>& all_commands() {
       eval_command(),
       eval_merge_command(),
       eval_score_command(),
+      eval_kld_command(),
+      eval_diverge_command(),
   };
   return commands;
 }

@@ -214,6 +214,9 @@ void Session::forward(const int32_t* tokens, int64_t n, float* logits, bool last
   const Isa isa = m_.isa_;
   const ParallelFor parallel = [&be](int64_t count, const std::function<void(int64_t)>& fn) { be.parallel_for(count, fn); };
   std::vector<float> a, b, cbuf;
+  std::vector<int32_t> experts;  // MoE routing of the current layer: n × k ids and weights
+  std::vector<float> weights;
+  RoutingInfo routing;  // what the layer observer sees of it
   for (int64_t il = 0; il < c.n_layer; ++il) {
     const LayerWeights& L = m_.layers_[size_t(il)];
     rms_norm(x.data(), L.attn_norm.data(), n, E, c.rms_eps, h.data());
@@ -249,8 +252,9 @@ void Session::forward(const int32_t* tokens, int64_t n, float* logits, bool last
     rms_norm(x.data(), L.ffn_norm.data(), n, E, c.rms_eps, h.data());
     if (L.gate_exps) {
       const int k = int(c.n_expert_used);
-      std::vector<int32_t> experts(size_t(n * k));
-      std::vector<float> weights(size_t(n * k));
+      experts.resize(size_t(n * k));
+      weights.resize(size_t(n * k));
+      routing = RoutingInfo{k, experts.data(), weights.data()};
       route_tokens(h.data(), L.router.data(), L.router_bias.data(), n, E, c.n_expert, k, experts.data(), weights.data(),
                    isa, parallel);
       be.moe(*L.gate_exps, *L.up_exps, *L.down_exps, h.data(), n, k, experts.data(), weights.data(), out.data());
@@ -265,6 +269,7 @@ void Session::forward(const int32_t* tokens, int64_t n, float* logits, bool last
       be.linear(*L.ffn_down, 0, a.data(), n, out.data());
     }
     for (int64_t i = 0; i < n * E; ++i) x[size_t(i)] += out[size_t(i)];
+    if (layer_observer_) layer_observer_(LayerObservation{il, pos_, n, E, x.data(), L.gate_exps ? &routing : nullptr});
   }
   const int64_t first_out = last_only ? n - 1 : 0;
   rms_norm(x.data() + first_out * E, m_.final_norm_.data(), n - first_out, E, c.rms_eps, h.data());
