@@ -326,17 +326,24 @@ TEST_CASE("SIGKILL leaves the last written pair valid and --resume ends with the
   CHECK((*killed)["complete"] == false);
   CHECK((*killed)["tests"].size() >= 1);
   check_pair_agrees(base);
+  // A run interrupted before midnight is resumed the next day: the pair keeps its date.
+  const std::string old_base = (fs::path(base).parent_path() / "2000-01-01-keep").string();
+  fs::rename(base + ".json", old_base + ".json");
+  fs::rename(base + ".csv", old_base + ".csv");
   // What a writer killed in the middle of a rewrite leaves: a temp file, removed by --resume.
-  const std::string stale = base + ".json.part." + std::to_string(c.pid) + ".0";
+  const std::string stale = old_base + ".json.part." + std::to_string(c.pid) + ".0";
   write_file(stale, "{\"half\": ");
 
   const auto r = run_lfmb(f.args({"--resume"}));
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  const auto resumed = *parse_json_file(base + ".json");
+  CHECK_THAT(r.err, Catch::Contains("resuming " + old_base + ".json"));
+  CHECK_FALSE(fs::exists(base + ".json"));
+  CHECK_FALSE(fs::exists(base + ".csv"));
+  const auto resumed = *parse_json_file(old_base + ".json");
   CHECK(resumed["complete"] == true);
   CHECK(identities(resumed) == identities(reference));
-  check_pair_agrees(base);
+  check_pair_agrees(old_base);
   CHECK_FALSE(fs::exists(stale));
 }
 
@@ -432,4 +439,46 @@ TEST_CASE("lfmb run checks free space for its results before measuring anything"
   CHECK_THAT(err, Catch::Contains("keep.json: the results need up to 2.6 MB but only 65.5 kB are free on its file system"));
   CHECK_FALSE(Catch::Contains("loading").match(err));
   CHECK(fs::is_empty(f.out));  // the tmpfs was the child's; nothing reached the real directory either
+}
+
+TEST_CASE("lfmb bench streams each finished row and on SIGINT closes its JSON and exits 130", "[keep]") {
+  // bench writes no file: its rows on stdout, printed as each test finishes, are what it keeps.
+  const std::vector<std::string> args = {"bench", "--preset", "tiny-qwen3:q8_0", "-p", "0", "-n", "4", "-d", "0,4,8,12",
+                                         "-r", "3", "-t", "1", "-o"};
+  for (const char* format : {"json", "jsonl"}) {
+    INFO(format);
+    std::vector<std::string> a = args;
+    a.push_back(format);
+    const Child c = spawn_lfmb(a);
+    // The first row is out (flushed) while the bench goes on.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (read_file(c.out).find("\"n_depth\"") == std::string::npos) {
+      int status = 0;
+      if (::waitpid(c.pid, &status, WNOHANG) == c.pid) FAIL("bench ended before its first row: " << read_file(c.err));
+      if (std::chrono::steady_clock::now() > deadline) {
+        ::kill(c.pid, SIGKILL);
+        FAIL("no row after 120 s");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    REQUIRE(::kill(c.pid, SIGINT) == 0);
+    CHECK(wait_exit(c.pid) == 130);
+    const std::string out = read_file(c.out);
+    std::vector<nlohmann::json> rows;
+    if (std::string(format) == "json") {
+      const auto j = nlohmann::json::parse(out);  // the array was closed
+      REQUIRE(j.is_array());
+      rows.assign(j.begin(), j.end());
+    } else {
+      size_t start = 0;
+      for (size_t nl; (nl = out.find('\n', start)) != std::string::npos; start = nl + 1)
+        rows.push_back(nlohmann::json::parse(out.substr(start, nl - start)));
+      CHECK(start == out.size());  // no partial line
+    }
+    CHECK(rows.size() >= 1);
+    CHECK(rows.size() < 4);
+    CHECK(rows[0]["n_depth"] == 0);
+    CHECK(rows[0]["avg_ts"].get<double>() > 0);
+    CHECK_THAT(read_file(c.err), Catch::Contains("stopped by SIGINT after " + std::to_string(rows.size()) + " finished test(s)"));
+  }
 }

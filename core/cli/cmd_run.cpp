@@ -68,7 +68,10 @@ int run_run(const ParsedArgs& args) {
   }
 
   const DeviceInfo device = detect_device();
-  const std::string base = args.get_or("--out", "results") + "/" + device.slug() + "/" + utc_now("%Y-%m-%d") + "-" + cfg.name;
+  const bool resume = args.has("--resume");
+  const std::string dir = args.get_or("--out", "results") + "/" + device.slug();
+  const std::string today = dir + "/" + utc_now("%Y-%m-%d") + "-" + cfg.name;
+  const std::string base = resume ? resume_base(dir, cfg.name, today) : today;
 
   // The plan: every record the run makes, in order, by identity (run parameters + test name).
   std::vector<std::string> planned;
@@ -81,7 +84,6 @@ int run_run(const ParsedArgs& args) {
     max_repetitions = std::max(max_repetitions, cfg.runs[i].repetitions);
   }
   ResultFiles files(base, planned);
-  const bool resume = args.has("--resume");
   files.open(resume, cfg.name, max_repetitions);
   if (files.finished() > 0)
     fmt::print(stderr, "lfmb: resuming {}: {} of {} record(s) already there\n", files.json_path(), files.finished(),
