@@ -326,6 +326,11 @@ TEST_CASE("SIGKILL leaves the last written pair valid and --resume ends with the
   CHECK((*killed)["complete"] == false);
   CHECK((*killed)["tests"].size() >= 1);
   check_pair_agrees(base);
+  // lfmb report reads the partial file and says it is incomplete.
+  const auto rep = run_lfmb({"report", base + ".json", "--csv"});
+  CHECK(rep.exit_code == 0);
+  CHECK_THAT(rep.err, Catch::Contains(base + ".json is incomplete"));
+  CHECK(size_t(std::count(rep.out.begin(), rep.out.end(), '\n')) == (*killed)["tests"].size() + 1);
   // A run interrupted before midnight is resumed the next day: the pair keeps its date.
   const std::string old_base = (fs::path(base).parent_path() / "2000-01-01-keep").string();
   fs::rename(base + ".json", old_base + ".json");
