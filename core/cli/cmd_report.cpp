@@ -42,6 +42,9 @@ std::vector<TestResult> load_results(const std::string& path, const nlohmann::js
   } catch (const nlohmann::json::exception& e) {
     throw Error(path + ": malformed test record: " + e.what());
   }
+  // Files written before "complete" existed are whole runs; false marks an interrupted one.
+  if (j.value("complete", true) == false)
+    fmt::print(stderr, "lfmb: note: {} is incomplete ({} test(s); finish it with lfmb run --resume)\n", path, out.size());
   return out;
 }
 
