@@ -7,6 +7,7 @@
 #include "core/gguf/gguf_reader.h"
 #include "core/model/model_config.h"
 #include "core/model/model_stats.h"
+#include "core/model/model_validation.h"
 
 namespace lfmb {
 
@@ -65,7 +66,10 @@ nlohmann::json tokenizer_json(const GgufFile& f) {
 int run_info(const ParsedArgs& args) {
   const std::string path = args.positional()[0];
   const GgufFile f(path);
+  // The same validation the model loader runs, so info never describes a file logits refuses;
+  // only what depends on the backend and the machine is left, and the output says so.
   const ModelConfig c = model_config_from_gguf(f);
+  validate_model_tensors(f, c);
   const ModelStats s = model_stats(f, c);
 
   if (args.has("--json")) {
@@ -93,11 +97,16 @@ int run_info(const ParsedArgs& args) {
     for (const auto& t : f.tensors())
       tensors.push_back({{"name", t.name}, {"type", ggml_type_name(t.type_id)}, {"dims", t.dims}, {"bytes", t.n_bytes}});
     j["tensors"] = tensors;
+    j["validation"] = {{"checked", "GGUF structure and tensor layout, hyperparameters, every expected tensor's "
+                                   "presence, shape and type"},
+                       {"not_checked", kChecksLeftToModelLoad}};
     fmt::print("{}\n", j.dump(2));
     return 0;
   }
 
   fmt::print("file:          {} ({}, GGUF v{})\n", path, human_bytes(f.file_size()), f.version());
+  fmt::print("validated:     structure, hyperparameters, all {} expected tensors (not checked: {})\n",
+             expected_tensors(c).size(), kChecksLeftToModelLoad);
   fmt::print("architecture:  {}{}\n", arch_name(c.arch), c.name.empty() ? "" : "  (" + c.name + ")");
   fmt::print("parameters:    {} total, {} active per token\n", human_count(s.n_params), human_count(s.n_params_active));
   fmt::print("weights:       {}", human_bytes(s.weight_bytes));

@@ -44,7 +44,9 @@ std::string command_line(const ParsedArgs& args) {
 }
 
 int run_run(const ParsedArgs& args) {
-  RunConfig cfg = load_run_config(args.positional()[0], args.all("--set"));
+  const uint64_t max_combinations =
+      uint64_t(args.get_int("--max-combinations", int64_t(kDefaultMaxCombinations), 1, 1ll << 40));
+  RunConfig cfg = load_run_config(args.positional()[0], args.all("--set"), max_combinations);
   const std::vector<std::string> skipped = drop_unavailable_runs(cfg);
   for (const auto& s : skipped) fmt::print(stderr, "lfmb: skipping {} (skip_unavailable)\n", s);
   for (size_t i = 0; i < cfg.runs.size(); ++i)
@@ -110,11 +112,12 @@ int run_run(const ParsedArgs& args) {
 
 Command run_command() {
   return {{"run",
-           "lfmb run CONFIG.yaml [--set key=value]... [--out DIR] [--dry-run]",
+           "lfmb run CONFIG.yaml [--set key=value]... [--out DIR] [--dry-run] [--max-combinations N]",
            "Run a throughput config or sweep; write results/<device>/<date>-<name>.json + .csv and print the table.",
            {{"--set", "KEY=VALUE", "override a run key (value parsed as YAML; replaces a swept key's list)", true},
             {"--out", "DIR", "results directory (default: results)"},
-            {"--dry-run", "", "validate and list the expanded runs without running them"}},
+            {"--dry-run", "", "validate and list the expanded runs without running them"},
+            {"--max-combinations", "N", "largest sweep (runs, and tests over all runs) to expand (default 10000)"}},
            1,
            1},
           run_run};
