@@ -47,21 +47,16 @@ std::string read_bounded_input(const std::string& path, uint64_t max_bytes, cons
   // Read in chunks, never holding more than max_bytes + 1 (one byte past the limit tells a
   // stream that is too long from one that ends exactly at it).
   constexpr size_t kChunk = 1 << 20;
+  std::string chunk(kChunk, '\0');
   for (;;) {
-    const uint64_t room = max_bytes + 1 - out.size();
-    const size_t want = size_t(std::min<uint64_t>(kChunk, room));
-    const size_t at = out.size();
-    out.resize(at + want);
-    const ssize_t n = ::read(fd, out.data() + at, want);
+    const size_t want = size_t(std::min<uint64_t>(kChunk, max_bytes + 1 - out.size()));
+    const ssize_t n = ::read(fd, chunk.data(), want);
     if (n < 0) {
-      if (errno == EINTR) {
-        out.resize(at);
-        continue;
-      }
+      if (errno == EINTR) continue;
       throw Error(fmt::format("{}: read error ({})", path, std::strerror(errno)));
     }
-    out.resize(at + size_t(n));
     if (n == 0) break;
+    out.append(chunk.data(), size_t(n));
     if (out.size() > max_bytes) too_large(path, "more", max_bytes, raise_hint);
   }
   return out;

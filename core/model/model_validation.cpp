@@ -17,7 +17,8 @@ std::string dims_str(const std::vector<int64_t>& d) {
 
 }  // namespace
 
-std::vector<const GgufTensorInfo*> validate_model_tensors(const GgufFile& f, const ModelConfig& c) {
+std::vector<const GgufTensorInfo*> validate_model_tensors(const GgufFile& f, const ModelConfig& c,
+                                                          std::vector<const GgufTensorInfo*>* uncomputable) {
   std::vector<const GgufTensorInfo*> out;
   for (const ExpectedTensor& e : expected_tensors(c)) {
     const GgufTensorInfo* t = f.find_tensor(e.name);
@@ -27,6 +28,11 @@ std::vector<const GgufTensorInfo*> validate_model_tensors(const GgufFile& f, con
     if (have != e.dims)
       throw Error(fmt::format("{}: tensor '{}' has shape {}, expected {}", f.path(), e.name, dims_str(t->dims),
                               dims_str(e.dims)));
+    if (!t->type && uncomputable) {
+      uncomputable->push_back(t);
+      out.push_back(t);
+      continue;
+    }
     if (!t->type)
       throw Error(fmt::format("{}: tensor '{}' has type {} (GGML id {}), which lfmb cannot compute with", f.path(),
                               e.name, ggml_type_name(t->type_id), t->type_id));
