@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/io/bounded_input.h"
 
 namespace lfmb::eval {
 
@@ -54,8 +55,9 @@ json to_json(const YAML::Node& n) {
 
 YAML::Node load_yaml(const std::string& path) {
   if (!fs::is_regular_file(path)) throw Error(path + ": task file not found");
+  const std::string text = read_bounded_input(path, kMaxConfigBytes);
   try {
-    return YAML::LoadFile(path);
+    return YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw Error(path + ":" + std::to_string(e.mark.line + 1) + ": bad YAML: " + e.msg);
   }

@@ -19,8 +19,10 @@
 #include "bench/device_info.h"
 #include "bench/progress.h"
 #include "bench/result_table.h"
+#include "bench/run_config.h"
 #include "bench/run_validation.h"
 #include "bench/throughput_runner.h"
+#include "core/model/model_validation.h"
 #include "core/model/model_stats.h"
 #include "core/synth/synthesize.h"
 
@@ -103,7 +105,9 @@ std::string model_type(const ModelSpec& m, const TestResult& r) {
   std::string type = m.type;
   if (!m.synthesized()) {
     const GgufFile f(m.path);
-    const ModelStats s = model_stats(f, model_config_from_gguf(f));
+    const ModelConfig c = model_config_from_gguf(f);
+    validate_model_tensors(f, c);
+    const ModelStats s = model_stats(f, c);
     uint64_t most = 0;
     for (const auto& [name, bytes] : s.bytes_per_type)
       if (bytes > most) most = bytes, type = name;
@@ -247,6 +251,23 @@ int run_bench(const ParsedArgs& args) {
   std::vector<std::string> dtypes = list_values(args, "--dtype");
   if (dtypes.empty()) dtypes = {""};
 
+  // Like lfmb run's sweep, the product is counted (saturating) before anything is expanded.
+  {
+    const auto mul = [](uint64_t a, uint64_t b) {
+      uint64_t r = 0;
+      return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
+    };
+    const auto nonzero = [](const std::vector<int>& v) { return uint64_t(std::count_if(v.begin(), v.end(), [](int x) { return x > 0; })); };
+    const uint64_t per_depth = nonzero(n_prompt) + nonzero(n_gen) + args.all("--prompt-gen").size();
+    uint64_t n = mul(per_depth, depth.size());
+    for (size_t k : {models.size(), backends.size(), dtypes.size(), threads.size(), batches.size(), mmaps.size()}) n = mul(n, k);
+    const uint64_t limit = uint64_t(args.get_int("--max-combinations", int64_t(kDefaultMaxCombinations), 1, 1ll << 40));
+    if (n > limit)
+      throw UsageError(fmt::format("bench: the flags combine to {} tests, more than the limit of {}; raise it with "
+                                   "--max-combinations N",
+                                   n == UINT64_MAX ? std::string("more than 18446744073709551614") : std::to_string(n), limit));
+  }
+
   // The tests of every run: each pp and tg length and each -pg pair, at every depth.
   std::vector<TestSpec> tests;
   for (int np : n_prompt)
@@ -329,6 +350,7 @@ Command bench_command() {
             {"--n-prompt,-p", "N", "prompt lengths for pp tests, 0 = none (default 512)", true},
             {"--n-gen,-n", "N", "generated tokens for tg tests, 0 = none (default 128)", true},
             {"--prompt-gen,-pg", "PP,TG", "prefill PP tokens then decode TG in one timed test (repeatable)", true},
+            {"--max-combinations", "N", "largest number of tests the flags may combine to (default 10000)"},
             {"--n-depth,-d", "N", "context depth filled before each test (default 0)", true},
             {"--threads,-t", "N", "threads, 0 = all cores (default 0)", true},
             {"--repetitions,-r", "N", "measured repetitions per test (default 5)"},

@@ -14,6 +14,7 @@
 #include "core/cli/command.h"
 #include "core/cli/model_args.h"
 #include "core/error.h"
+#include "core/io/bounded_input.h"
 #include "eval/process_docs.h"
 #include "eval/run/eval_run.h"
 #include "eval/run/run_support.h"
@@ -113,10 +114,11 @@ void parse_shard(const std::string& v, eval::EvalOptions& o) {
 
 void load_config(const std::string& path, eval::EvalOptions& o) {
   YAML::Node root;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw Error(path + ": eval config not found");
+  const std::string text = read_bounded_input(path, kMaxConfigBytes);
   try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw Error(path + ": eval config not found");
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw Error(path + ":" + std::to_string(e.mark.line + 1) + ": bad YAML: " + e.msg);
   }

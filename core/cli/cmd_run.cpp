@@ -50,7 +50,9 @@ std::string command_line(const ParsedArgs& args) {
 }
 
 int run_run(const ParsedArgs& args) {
-  RunConfig cfg = load_run_config(args.positional()[0], args.all("--set"));
+  const uint64_t max_combinations =
+      uint64_t(args.get_int("--max-combinations", int64_t(kDefaultMaxCombinations), 1, 1ll << 40));
+  RunConfig cfg = load_run_config(args.positional()[0], args.all("--set"), max_combinations);
   const std::vector<std::string> skipped = drop_unavailable_runs(cfg);
   for (const auto& s : skipped) fmt::print(stderr, "lfmb: skipping {} (skip_unavailable)\n", s);
   for (size_t i = 0; i < cfg.runs.size(); ++i)
@@ -178,13 +180,14 @@ int run_run(const ParsedArgs& args) {
 
 Command run_command() {
   return {{"run",
-           "lfmb run CONFIG.yaml [--set key=value]... [--out DIR] [--resume] [--dry-run]",
+           "lfmb run CONFIG.yaml [--set key=value]... [--out DIR] [--resume] [--dry-run] [--max-combinations N]",
            "Run a throughput config or sweep; write results/<device>/<date>-<name>.json + .csv (after each finished "
            "test) and print the table.",
            {{"--set", "KEY=VALUE", "override a run key (value parsed as YAML; replaces a swept key's list)", true},
             {"--out", "DIR", "results directory (default: results)"},
             {"--resume", "", "continue the same-name result file of an interrupted run: measure only its missing tests"},
-            {"--dry-run", "", "validate and list the expanded runs without running them"}},
+            {"--dry-run", "", "validate and list the expanded runs without running them"},
+            {"--max-combinations", "N", "largest sweep (runs, and tests over all runs) to expand (default 10000)"}},
            1,
            1},
           run_run};

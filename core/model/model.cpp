@@ -9,6 +9,7 @@
 #include "backends/registry.h"
 #include "core/error.h"
 #include "core/model/attention.h"
+#include "core/model/model_validation.h"
 #include "core/model/moe_router.h"
 #include "core/model/rms_norm.h"
 #include "core/model/rope.h"
@@ -18,27 +19,6 @@
 namespace lfmb {
 
 namespace {
-
-std::string dims_str(const std::vector<int64_t>& d) {
-  std::string s = "[";
-  for (size_t i = 0; i < d.size(); ++i) s += (i ? ", " : "") + std::to_string(d[i]);
-  return s + "]";
-}
-
-// The tensor named `e.name`, checked for presence, shape and a type lfmb can compute with.
-const GgufTensorInfo& checked_tensor(const GgufFile& f, const ExpectedTensor& e) {
-  const GgufTensorInfo* t = f.find_tensor(e.name);
-  if (!t) throw Error(fmt::format("{}: missing tensor '{}'", f.path(), e.name));
-  std::vector<int64_t> have = t->dims;
-  while (have.size() > e.dims.size() && have.back() == 1) have.pop_back();
-  if (have != e.dims)
-    throw Error(fmt::format("{}: tensor '{}' has shape {}, expected {}", f.path(), e.name, dims_str(t->dims),
-                            dims_str(e.dims)));
-  if (!t->type) throw Error(fmt::format("{}: tensor '{}' has an unsupported type (GGML id {})", f.path(), e.name, t->type_id));
-  if (e.stays_f32() && *t->type != TensorType::F32)
-    throw Error(fmt::format("{}: tensor '{}' must be F32", f.path(), e.name));
-  return *t;
-}
 
 std::vector<float> to_floats(const GgufTensorInfo& t) {
   std::vector<float> v(size_t(t.n_elements));
@@ -72,8 +52,11 @@ Model::Model(GgufFile file, const ModelOptions& opts)
 
   // Validate every tensor and plan memory before allocating anything.
   std::map<std::string, const GgufTensorInfo*> t;
-  for (const ExpectedTensor& e : expected_tensors(c)) {
-    const GgufTensorInfo& info = checked_tensor(file_, e);
+  const std::vector<ExpectedTensor> expected = expected_tensors(c);
+  const std::vector<const GgufTensorInfo*> present = validate_model_tensors(file_, c);
+  for (size_t i = 0; i < expected.size(); ++i) {
+    const ExpectedTensor& e = expected[i];
+    const GgufTensorInfo& info = *present[i];
     t[e.name] = &info;
     if (is_backend_weight(e, c) && !backend_->supports(*info.type))
       throw Error(fmt::format("{}: backend '{}' cannot compute with tensor '{}' of type {}", path, backend_->name(),
