@@ -132,7 +132,7 @@ struct RunBuilder {
       }
       const int right = choice[i] == gold;
       acc += right;
-      json s = {{"doc_id", i}, {"doc_hash", "mc" + std::to_string(i)}, {"resps", resps},
+      json s = {{"doc_id", i}, {"doc_hash", "mc" + std::to_string(i)}, {"resps", resps}, {"arguments", {{"Q" + std::to_string(i), " A"}}},
                 {"filtered_resps", {{"none", resps}}}, {"acc,none", right}, {"acc_norm,none", 1 - right}};
       lines += s.dump() + "\n";
     }
@@ -298,4 +298,20 @@ TEST_CASE("eval compare refuses runs whose documents differ in one line", "[eval
   const auto missing = run_lfmb({"eval", "compare", a, dir + "/nothing"});
   CHECK(missing.exit_code == 1);
   CHECK_THAT(missing.err, Catch::Contains("nothing/results.json: cannot read"));
+}
+
+TEST_CASE("eval compare says when the prompts of paired documents differ", "[eval-compare]") {
+  const std::string dir = temp_dir(), a = dir + "/a", b = dir + "/b";
+  write_runs(a, b);
+  std::string s = lfmb::test::read_file(b + "/samples_mc_t.jsonl");
+  const size_t at = s.find("\"Q2\"");
+  REQUIRE(at != std::string::npos);
+  s.replace(at, 4, "\"Q?\"");
+  write_file(b + "/samples_mc_t.jsonl", s);
+  const auto r = run_lfmb({"eval", "compare", a, b});
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("(mc_t: the prompt differs on 1 of 12 documents"));
+  const json j = json::parse(run_lfmb({"eval", "compare", a, b, "--json"}).out);
+  CHECK(j["tasks"]["mc_t"]["n_prompt_changed"] == 1);
+  CHECK(j["tasks"]["big_t"]["n_prompt_changed"] == 0);
 }

@@ -140,6 +140,7 @@ TaskComparison compare_task_samples(const std::string& task, const std::string& 
     }
     if (answer_of(sa, filter) == answer_of(sb, filter)) ++n_agree;
     if (sa.value("resps", json()) == sb.value("resps", json())) ++n_identical;
+    if (sa.contains("arguments") && sb.contains("arguments") && sa["arguments"] != sb["arguments"]) ++c.n_prompt_changed;
   }
   c.n_unpaired_b = by_id_b.size() - diffs.size();
   c.n = diffs.size();
@@ -233,7 +234,8 @@ ordered_json comparison_json(const RunComparison& c, const CompareGate& gate, co
                      {"agree", t.agree},
                      {"identical", t.identical},
                      {"n_unpaired_a", t.n_unpaired_a},
-                     {"n_unpaired_b", t.n_unpaired_b}};
+                     {"n_unpaired_b", t.n_unpaired_b},
+                     {"n_prompt_changed", t.n_prompt_changed}};
   ordered_json g = {{"alpha", gate.alpha ? ordered_json(*gate.alpha) : ordered_json(nullptr)},
                     {"max_flips", gate.max_flips ? ordered_json(*gate.max_flips) : ordered_json(nullptr)},
                     {"failed", v.failed},
@@ -248,6 +250,10 @@ std::string comparison_table(const RunComparison& c) {
     s += fmt::format("|{}|{}|{:.4f}|{:.4f}|{:+.4f}|{}|{}|{}|{}|{}|{:.3f}|{:.3f}|\n", t.task, t.metric, t.a, t.b, t.diff,
                      t.diff_stderr ? fmt::format("{:.4f}", *t.diff_stderr) : "N/A", t.n, t.n_a_only, t.n_b_only,
                      fmt_p(t.mcnemar_p), t.agree, t.identical);
+  for (const TaskComparison& t : c.tasks)
+    if (t.n_prompt_changed)
+      s += fmt::format("({}: the prompt differs on {} of {} documents: a template or setting changed, not only numerics)\n",
+                       t.task, t.n_prompt_changed, t.n);
   for (const std::string& t : c.only_a) s += "(only in A: " + t + ")\n";
   for (const std::string& t : c.only_b) s += "(only in B: " + t + ")\n";
   return s;

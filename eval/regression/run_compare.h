@@ -29,6 +29,9 @@ struct TaskComparison {
   double agree = 0;
   double identical = 0;            // share with byte-identical `resps`
   size_t n_unpaired_a = 0, n_unpaired_b = 0;  // documents only one run has (e.g. different --limit)
+  // Paired documents whose `arguments` (the prompt and continuations) differ: a changed template,
+  // few-shot setting or tokenizer-side change rather than numerics. Not refused, but shown.
+  size_t n_prompt_changed = 0;
 };
 
 struct RunComparison {
