@@ -18,6 +18,7 @@ const std::vector<Command>& all_commands() {
       eval_score_command(),
       eval_kld_command(),
       eval_diverge_command(),
+      eval_compare_command(),
   };
   return commands;
 }
