@@ -27,18 +27,6 @@ namespace {
 
 using nlohmann::json;
 
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i <= s.size()) {
-    size_t j = s.find(',', i);
-    if (j == std::string::npos) j = s.size();
-    if (j > i) out.push_back(s.substr(i, j - i));
-    i = j + 1;
-  }
-  return out;
-}
-
 bool parse_on_off(const std::string& v, const std::string& what) {
   if (v == "on" || v == "true" || v == "1") return true;
   if (v == "off" || v == "false" || v == "0") return false;
@@ -49,7 +37,7 @@ bool parse_on_off(const std::string& v, const std::string& what) {
 // false or text; `until` may repeat to give several stop strings.
 json parse_gen_kwargs(const std::string& text, const std::string& where) {
   json out = json::object();
-  for (const std::string& item : split_list(text)) {
+  for (const std::string& item : split_comma_list(text)) {
     const size_t eq = item.find('=');
     if (eq == std::string::npos || eq == 0) throw UsageError(where + ": gen_kwargs: expected key=value, got '" + item + "'");
     const std::string k = item.substr(0, eq), v = item.substr(eq + 1);
@@ -189,7 +177,7 @@ int run_eval_cmd(const ParsedArgs& args) {
   if (args.has("--batch")) o.model.n_batch = args.get_int("--batch", 512, 1, 1 << 24);
   if (args.has("--no-mmap")) o.model.mmap = false;
   if (args.has("--tasks")) {
-    o.tasks = split_list(*args.get("--tasks"));
+    o.tasks = split_comma_list(*args.get("--tasks"));
     std::map<std::string, eval::TaskSettings> keep;
     for (const std::string& t : o.tasks)
       if (o.per_task.count(t)) keep[t] = o.per_task[t];

@@ -27,25 +27,13 @@ double parse_alpha(const std::string& v) {
   return a;
 }
 
-std::vector<std::string> split_names(const std::string& s) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i <= s.size()) {
-    size_t j = s.find(',', i);
-    if (j == std::string::npos) j = s.size();
-    if (j > i) out.push_back(s.substr(i, j - i));
-    i = j + 1;
-  }
-  return out;
-}
-
 int run_compare_cmd(const ParsedArgs& args) {
   const std::string& dir_a = args.positional().at(0);
   const std::string& dir_b = args.positional().at(1);
   eval::CompareGate gate;
   if (const auto a = args.get("--alpha")) gate.alpha = parse_alpha(*a);
   if (args.has("--max-flips")) gate.max_flips = size_t(args.get_int("--max-flips", 0, 0, 1'000'000'000'000LL));
-  const eval::RunComparison c = eval::compare_runs(dir_a, dir_b, split_names(args.get_or("--tasks", "")));
+  const eval::RunComparison c = eval::compare_runs(dir_a, dir_b, split_comma_list(args.get_or("--tasks", "")));
   const eval::GateVerdict v = eval::apply_gate(c, gate);
   if (args.has("--json")) {
     std::printf("%s\n", eval::comparison_json(c, gate, v).dump(2).c_str());

@@ -13,15 +13,6 @@ namespace lfmb::eval {
 
 namespace {
 
-ModelOptions model_options(const KldModelSpec& spec, int threads, int64_t n_ctx) {
-  ModelOptions o;
-  o.backend = spec.backend;
-  o.dtype = spec.dtype;
-  o.threads = threads;
-  o.n_ctx = n_ctx;
-  return o;
-}
-
 // The base run of one sequence: per layer, the hidden states and routing of every position.
 struct BaseTrace {
   std::vector<std::vector<float>> hidden;     // layer × (pos × n_embd)
@@ -62,8 +53,8 @@ DivergeResult run_diverge(const DivergeOptions& o) {
   if (o.sequences.empty()) throw Error("diverge: no token sequences");
   int64_t longest = 0;
   for (const auto& s : o.sequences) longest = std::max<int64_t>(longest, int64_t(s.size()));
-  const Model base(o.base.path, model_options(o.base, o.threads, longest));
-  const Model model(o.model.path, model_options(o.model, o.threads, longest));
+  const Model base(o.base.path, o.base.options(o.threads, longest));
+  const Model model(o.model.path, o.model.options(o.threads, longest));
   check_compatible(base, model);
   const ModelConfig& c = base.config();
   const int64_t E = c.n_embd, L = c.n_layer;

@@ -19,15 +19,6 @@ namespace lfmb::eval {
 
 namespace {
 
-ModelOptions model_options(const KldModelSpec& spec, int threads, int64_t n_ctx) {
-  ModelOptions o;
-  o.backend = spec.backend;
-  o.dtype = spec.dtype;
-  o.threads = threads;
-  o.n_ctx = n_ctx;
-  return o;
-}
-
 int64_t longest_segment(const KldInput& in) {
   int64_t n = 0;
   for (const KldSegment& s : in.segments) n = std::max<int64_t>(n, int64_t(s.tokens.size()));
@@ -94,7 +85,7 @@ KldAccumulator run_kld(const KldRunOptions& o) {
   } else {
     if (!given_input) throw Error("kld: give --tokens FILE or --text FILE (or --base-logits FILE)");
     input = input_from_options(o);
-    const Model base(o.base.path, model_options(o.base, o.threads, longest_segment(input)));
+    const Model base(o.base.path, o.base.options(o.threads, longest_segment(input)));
     base_vocab = base.config().n_vocab;
     const int64_t nv = logits_record_size(base_vocab);
     const std::optional<int32_t> bos = chunk_bos(base);
@@ -113,7 +104,7 @@ KldAccumulator run_kld(const KldRunOptions& o) {
     if (writer) writer->commit();
   }
 
-  const Model model(o.model.path, model_options(o.model, o.threads, longest_segment(input)));
+  const Model model(o.model.path, o.model.options(o.threads, longest_segment(input)));
   const int64_t V = model.config().n_vocab;
   if (V != base_vocab)
     throw Error(fmt::format("{}: vocabulary of {} tokens, the base has {}", o.model.path, V, base_vocab));

@@ -5,6 +5,7 @@
 // common_tokenize(..., add_special=true) does, whole chunks of n_ctx tokens, the first token of
 // each chunk replaced by BOS when the vocabulary adds BOS, positions n_ctx/2 .. n_ctx−2 scored.
 #pragma once
+#include "core/model/model.h"
 #include <cstdint>
 #include <string>
 
@@ -16,6 +17,15 @@ struct KldModelSpec {
   std::string path;
   std::string backend = "reference";
   std::string dtype;
+  // The load options for this side: its backend and dtype, the run's threads, a context that fits.
+  ModelOptions options(int threads, int64_t n_ctx) const {
+    ModelOptions o;
+    o.backend = backend;
+    o.dtype = dtype;
+    o.threads = threads;
+    o.n_ctx = n_ctx;
+    return o;
+  }
 };
 
 struct KldRunOptions {
