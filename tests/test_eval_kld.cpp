@@ -600,3 +600,36 @@ TEST_CASE("eval kld save-base on token sequences and exit codes", "[eval-kld][re
   CHECK(mismatch.exit_code == 1);
   CHECK(lines(mismatch.err) == "1");
 }
+
+TEST_CASE("the decision gate fails a perturbed tensor and passes the same file on another backend", "[eval-kld][reference]") {
+  LFMB_REQUIRE_REFERENCE(ref);
+  const std::string dir = test::temp_dir();
+  const std::string orig = ref + "/lfm2moe-f32.gguf";
+  const std::string bad = perturbed_copy(orig, dir + "/bad.gguf", "blk.3.ffn_down_exps.weight", 4.0f);
+  // A multiple-choice task of 60 short documents: the decisions the gate pairs per doc_id.
+  test::write_file(dir + "/tasks/mc.yaml", "task: mc\ndataset_path: mc\ndataset_kwargs: {data_files: {test: test.jsonl}}\n"
+                                           "output_type: multiple_choice\ndoc_to_text: \"{{q}}\"\n"
+                                           "doc_to_choice: [\" the\", \" a\", \" cat\", \" sat\"]\ndoc_to_target: 0\n"
+                                           "metric_list: [{metric: acc}]\n");
+  std::string docs;
+  const char* words[] = {"one", "two", "red", "sun", "hat", "dog", "sky", "sea", "map", "cup"};
+  for (int i = 0; i < 60; ++i)
+    docs += nlohmann::json{{"q", std::string(words[i % 10]) + " " + words[(i * 7 + 3) % 10] + " " + words[(i * 3 + 1) % 10]}}.dump() + "\n";
+  test::write_file(dir + "/data/mc/test.jsonl", docs);
+  auto run = [&](const std::string& model, const std::string& backend, const std::string& out) {
+    const auto r = test::run_lfmb({"eval", "--model", model, "--backend", backend, "--tasks", "mc", "--include-path",
+                                   dir + "/tasks", "--data-dir", dir + "/data", "--output", dir + "/" + out, "--no-progress"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+  };
+  run(orig, "reference", "base");
+  run(orig, "openblas", "same");
+  run(bad, "reference", "bad");
+  const auto pass = test::run_lfmb({"eval", "compare", dir + "/base", dir + "/same", "--max-flips", "0"});
+  INFO(pass.out << pass.err);
+  CHECK(pass.exit_code == 0);
+  const auto fail = test::run_lfmb({"eval", "compare", dir + "/base", dir + "/bad", "--max-flips", "0", "--json"});
+  CHECK(fail.exit_code == 1);
+  const auto j = nlohmann::json::parse(fail.out);
+  CHECK(j["tasks"]["mc"]["n_a_only"].get<int>() + j["tasks"]["mc"]["n_b_only"].get<int>() > 0);
+}
