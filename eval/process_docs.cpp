@@ -39,6 +39,7 @@ std::vector<json> filter_eq(std::vector<json> docs, const json& args, const std:
     for (const json& v : args["value"]) wanted.push_back(as_text(v));
   else
     wanted.push_back(as_text(args["value"]));
+  if (args.contains("negate") && !args["negate"].is_boolean()) throw Error(where + ": negate: expected true or false");
   const bool negate = args.value("negate", false);
   std::vector<json> out;
   for (json& d : docs) {
@@ -55,7 +56,10 @@ std::vector<json> collect_list(std::vector<json> docs, const json& args, const s
   if (!args.contains("fields") || !args["fields"].is_array()) throw Error(where + ": collect_list needs fields: [...]");
   for (json& d : docs) {
     json list = json::array();
-    for (const json& f : args["fields"]) list.push_back(field(d, f.get<std::string>(), where));
+    for (const json& f : args["fields"]) {
+      if (!f.is_string()) throw Error(where + ": collect_list fields: expected a list of field names");
+      list.push_back(field(d, f.get<std::string>(), where));
+    }
     d[into] = list;
   }
   return docs;
@@ -95,6 +99,7 @@ std::vector<json> add_field(std::vector<json> docs, const json& args, const std:
 // " [title]" -> ". ", double spaces -> one), answer "(X)" (lm-eval), answer_letter "X" and the
 // permutation itself, so every run records the order it used.
 std::vector<json> gpqa_choices(std::vector<json> docs, const json& args, const std::string& where) {
+  if (args.contains("seed") && !args["seed"].is_number_integer()) throw Error(where + ": seed: expected an integer");
   PyRandom rng(uint64_t(args.value("seed", 0)));
   auto preprocess = [](const std::string& text) {
     std::string t = py_strip(text);

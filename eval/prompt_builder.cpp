@@ -68,7 +68,11 @@ int TaskPrompts::gold_index(const json& doc) const {
   } else {
     const std::string s = value_text(v);
     if (!s.empty() && py_isdigit(s)) {
-      idx = std::stoll(s);
+      try {
+        idx = std::stoll(s);
+      } catch (const std::exception&) {  // beyond 64 bits, or digits stoll does not read (Unicode, superscripts)
+        throw Error(t_.file + ": " + t_.task + ": target '" + s + "' is not a usable choice index");
+      }
     } else {
       for (size_t i = 0; i < c.size(); ++i)
         if (c[i] == s) idx = (long long)i;

@@ -2,11 +2,13 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <set>
 
 #include "core/error.h"
 #include "core/io/bounded_input.h"
+#include "eval/data/utf8_text.h"
 
 namespace lfmb::eval {
 
@@ -19,20 +21,26 @@ std::string where(const std::string& file, const YAML::Node& n) {
   return n.Mark().is_null() ? file : file + ":" + std::to_string(n.Mark().line + 1);
 }
 
+// A mapping key as text: YAML allows any node as a key (`? [a, b]`), task files only scalars.
+std::string key_text(const YAML::Node& key, const std::string& file) {
+  if (!key.IsScalar()) throw Error(where(file, key) + ": mapping keys must be plain names");
+  return key.Scalar();
+}
+
 // YAML → JSON: plain scalars take YAML's core types (bool, null, int, float), quoted scalars
 // stay strings, so "1.0" in quotes is text and 1.0 is a number, as PyYAML reads them.
-json to_json(const YAML::Node& n) {
+json to_json(const YAML::Node& n, const std::string& file) {
   switch (n.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined: return nullptr;
     case YAML::NodeType::Sequence: {
       json a = json::array();
-      for (const auto& e : n) a.push_back(to_json(e));
+      for (const auto& e : n) a.push_back(to_json(e, file));
       return a;
     }
     case YAML::NodeType::Map: {
       json o = json::object();
-      for (const auto& kv : n) o[kv.first.as<std::string>()] = to_json(kv.second);
+      for (const auto& kv : n) o[key_text(kv.first, file)] = to_json(kv.second, file);
       return o;
     }
     case YAML::NodeType::Scalar: break;
@@ -55,7 +63,10 @@ json to_json(const YAML::Node& n) {
 
 YAML::Node load_yaml(const std::string& path) {
   if (!fs::is_regular_file(path)) throw Error(path + ": task file not found");
+  // PyYAML decodes the file strictly as UTF-8; yaml-cpp would pass stray bytes into strings
+  // that nlohmann::json then cannot print.
   const std::string text = read_bounded_input(path, kMaxConfigBytes);
+  require_utf8(text, path);
   try {
     return YAML::Load(text);
   } catch (const YAML::Exception& e) {
@@ -70,14 +81,15 @@ json resolve_includes(const YAML::Node& node, const std::string& file, int depth
   if (!node.IsMap()) throw Error(where(file, node) + ": expected a mapping");
   json out = json::object();
   if (const YAML::Node inc = node["include"]) {
-    const fs::path inc_path = fs::path(file).parent_path() / inc.as<std::string>();
+    if (!inc.IsScalar()) throw Error(where(file, inc) + ": include: expected a file name");
+    const fs::path inc_path = fs::path(file).parent_path() / inc.Scalar();
     json base = resolve_includes(load_yaml(inc_path.string()), inc_path.string(), depth + 1, key_where);
     out = base;
   }
   for (const auto& kv : node) {
-    const std::string key = kv.first.as<std::string>();
+    const std::string key = key_text(kv.first, file);
     if (key == "include") continue;
-    out[key] = to_json(kv.second);
+    out[key] = to_json(kv.second, file);
     key_where[key] = where(file, kv.first);
   }
   return out;
@@ -178,13 +190,19 @@ std::vector<MetricConfig> parse_metrics(const Reader& r) {
     if (m.contains("aggregation")) {
       if (m["aggregation"] != "mean") r.fail("metric_list", "only aggregation: mean is implemented");
     }
-    if (m.contains("higher_is_better")) mc.higher_is_better = m["higher_is_better"].get<bool>();
+    if (m.contains("higher_is_better")) {
+      if (!m["higher_is_better"].is_boolean()) r.fail("metric_list", "higher_is_better: expected true or false");
+      mc.higher_is_better = m["higher_is_better"].get<bool>();
+    }
     mc.args = m;
     if (m.contains("filter_list")) {
       const json& fl = m["filter_list"];
       if (fl.is_string()) mc.filters.push_back(fl.get<std::string>());
       else if (fl.is_array())
-        for (const json& f : fl) mc.filters.push_back(f.get<std::string>());
+        for (const json& f : fl) {
+          if (!f.is_string()) r.fail("metric_list", "filter_list: expected a filter name or a list of names");
+          mc.filters.push_back(f.get<std::string>());
+        }
       else r.fail("metric_list", "filter_list: expected a filter name or a list of names");
     }
     for (const char* k : {"metric", "aggregation", "higher_is_better", "filter_list"}) mc.args.erase(k);
@@ -231,6 +249,8 @@ TaskConfig parse_task(const json& j, const std::map<std::string, std::string>& a
     const json& fc = j["fewshot_config"];
     if (!fc.is_object()) r.fail("fewshot_config", "expected a mapping");
     for (const auto& [k, v] : fc.items()) {
+      if ((k == "sampler" || k == "doc_to_target") && !v.is_string())
+        r.fail("fewshot_config", k + ": expected a string");
       if (k == "sampler") {
         t.fewshot_sampler = v.get<std::string>();
         if (t.fewshot_sampler != "first_n" && t.fewshot_sampler != "default")
@@ -254,10 +274,19 @@ TaskConfig parse_task(const json& j, const std::map<std::string, std::string>& a
       if (k != "until" && k != "max_gen_toks" && k != "do_sample" && k != "temperature" && k != "top_p" &&
           k != "top_k" && k != "min_p")
         r.fail("generation_kwargs", "unknown key '" + k + "' (until, max_gen_toks, do_sample, temperature, top_p, top_k, min_p)");
+      else if (k == "do_sample" && !v.is_boolean())
+        r.fail("generation_kwargs", "do_sample: expected true or false");
+      else if ((k == "max_gen_toks" || k == "top_k") && !(v.is_number_integer() && v.get<int64_t>() >= (k == "top_k" ? 0 : 1) &&
+                                                          v.get<int64_t>() <= INT32_MAX))
+        r.fail("generation_kwargs", k + ": expected an integer from " + (k == "top_k" ? "0" : "1") + " to 2147483647");
+      else if ((k == "temperature" || k == "top_p" || k == "min_p") && !v.is_number())
+        r.fail("generation_kwargs", k + ": expected a number");
     if (t.generation_kwargs.contains("until")) {
       json& u = t.generation_kwargs["until"];
       if (u.is_string()) u = json::array({u});
       if (!u.is_array()) r.fail("generation_kwargs", "until: expected a list of strings");
+      for (const json& e : u)
+        if (!e.is_string()) r.fail("generation_kwargs", "until: expected a list of strings");
     }
   }
   t.filter_list = parse_filters(r);
@@ -292,15 +321,22 @@ GroupConfig parse_group(const YAML::Node& node, const json& j, const std::map<st
     }
   }
   if (j.contains("aggregate_metric_list")) {
+    if (!j["aggregate_metric_list"].is_array()) r.fail("aggregate_metric_list", "expected a list of {metric: NAME, ...}");
     for (const json& a : j["aggregate_metric_list"]) {
       GroupConfig::Aggregate ag;
-      if (!a.is_object() || !a.contains("metric")) r.fail("aggregate_metric_list", "each entry needs metric:");
+      if (!a.is_object() || !a.contains("metric") || !a["metric"].is_string())
+        r.fail("aggregate_metric_list", "each entry needs metric: NAME");
       ag.metric = a["metric"].get<std::string>();
       if (a.contains("filter_list")) {
         const json& fl = a["filter_list"];
-        ag.filter = fl.is_array() ? fl.at(0).get<std::string>() : fl.get<std::string>();
+        const json& first = fl.is_array() && !fl.empty() ? fl[0] : fl;
+        if (!first.is_string()) r.fail("aggregate_metric_list", "filter_list: expected a filter name or a list of names");
+        ag.filter = first.get<std::string>();
       }
-      if (a.contains("weight_by_size")) ag.weight_by_size = a["weight_by_size"].get<bool>();
+      if (a.contains("weight_by_size")) {
+        if (!a["weight_by_size"].is_boolean()) r.fail("aggregate_metric_list", "weight_by_size: expected true or false");
+        ag.weight_by_size = a["weight_by_size"].get<bool>();
+      }
       if (a.contains("aggregation") && a["aggregation"] != "mean")
         r.fail("aggregate_metric_list", "only aggregation: mean is implemented");
       g.aggregate_metric_list.push_back(ag);

@@ -50,7 +50,10 @@ std::string gunzip(std::string_view data, const std::string& name, uint64_t max_
       // One byte beyond max_bytes is room enough to tell that the data is too large.
       if (produced > max_bytes)
         throw Error(fmt::format("{}: decompressed data is larger than the limit of {} bytes", name, max_bytes));
-      const uint64_t grow = std::min<uint64_t>(std::max<uint64_t>(kOutputChunk, out.size()), max_bytes + 1 - produced);
+      // Doubling from a first guess of 4x the input (at most one chunk): a small file costs a
+      // small buffer, not a whole zero-filled chunk.
+      const uint64_t first = std::min<uint64_t>(kOutputChunk, std::max<uint64_t>(4096, 4 * uint64_t(data.size())));
+      const uint64_t grow = std::min<uint64_t>(out.empty() ? first : out.size(), max_bytes + 1 - produced);
       out.resize(out.size() + grow);
     }
     zs.next_out = reinterpret_cast<Bytef*>(out.data() + produced);

@@ -11,7 +11,9 @@ StepArgs::StepArgs(const nlohmann::json& args, std::string owner, std::initializ
     : args_(args), owner_(std::move(owner)) {
   if (args_.is_null()) return;
   if (!args_.is_object()) throw Error(owner_ + ": arguments must be a mapping, got " + args_.dump());
-  for (const auto& [key, value] : args_.items()) {
+  for (const auto& item : args_.items()) {
+    // A named copy, not a structured binding: clang 14 (the fuzz build) cannot capture bindings.
+    const std::string& key = item.key();
     auto is = [&](std::string_view k) { return k == key; };
     if (std::none_of(allowed.begin(), allowed.end(), is) && std::none_of(ignored.begin(), ignored.end(), is)) {
       std::string names;

@@ -1,0 +1,154 @@
+// Inputs the libFuzzer targets of tests/fuzz found (issue 16 item 4), each reduced to the smallest
+// case that shows the problem, with the behaviour now required: a one-line lfmb::Error naming the
+// file and the field, never another exception type, a crash or a sanitizer report.
+#include <catch2/catch.hpp>
+
+#include <zlib.h>
+
+#include <string>
+
+#include "core/error.h"
+#include "eval/data/table_reader.h"
+#include "eval/process_docs.h"
+#include "eval/prompt_builder.h"
+#include "eval/task_config.h"
+#include "test_support.h"
+
+using namespace lfmb;
+using lfmb::test::temp_dir;
+using lfmb::test::write_file;
+
+namespace {
+
+// The message of the lfmb::Error f throws ("" when it throws nothing); any other exception type
+// escapes and fails the test.
+std::string lfmb_error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string task_error(const std::string& yaml) {
+  const std::string path = temp_dir() + "/fuzz-regression-task.yaml";
+  write_file(path, yaml);
+  return lfmb_error_of([&] { (void)eval::load_task_file(path); });
+}
+
+const char* kGroupHead = "group: g\ntask:\n- a\n";
+const char* kTaskHead = "task: t\ndataset_path: d\noutput_type: generate_until\ndoc_to_text: q\ndoc_to_target: a\n";
+
+}  // namespace
+
+TEST_CASE("fuzz regression: group aggregate fields of the wrong type are errors naming the key", "[fuzz-regressions]") {
+  // Found by fuzz_task_yaml: `weight_by_size: tru0e` escaped as nlohmann::json type_error.
+  CHECK_THAT(task_error(std::string(kGroupHead) + "aggregate_metric_list:\n- metric: exact_match\n  weight_by_size: tru0e\n"),
+             Catch::Contains("aggregate_metric_list") && Catch::Contains("weight_by_size"));
+  CHECK_THAT(task_error(std::string(kGroupHead) + "aggregate_metric_list:\n- metric: [exact_match]\n"),
+             Catch::Contains("aggregate_metric_list") && Catch::Contains("metric"));
+  CHECK_THAT(task_error(std::string(kGroupHead) + "aggregate_metric_list:\n- metric: m\n  filter_list: []\n"),
+             Catch::Contains("filter_list"));
+  CHECK_THAT(task_error(std::string(kGroupHead) + "aggregate_metric_list:\n- metric: m\n  filter_list: [{a: 1}]\n"),
+             Catch::Contains("filter_list"));
+  CHECK_THAT(task_error(std::string(kGroupHead) + "aggregate_metric_list: exact_match\n"),
+             Catch::Contains("aggregate_metric_list"));
+  // Still accepted: the forms the shipped groups use.
+  CHECK(task_error(std::string(kGroupHead) +
+                   "aggregate_metric_list:\n- metric: m\n  filter_list: [strict-match]\n  weight_by_size: false\n") == "");
+}
+
+TEST_CASE("fuzz regression: metric entries of the wrong type are errors naming the key", "[fuzz-regressions]") {
+  CHECK_THAT(task_error(std::string(kTaskHead) + "metric_list:\n- metric: exact_match\n  higher_is_better: yes please\n"),
+             Catch::Contains("metric_list") && Catch::Contains("higher_is_better"));
+  CHECK_THAT(task_error(std::string(kTaskHead) + "metric_list:\n- metric: exact_match\n  filter_list: [strict-match, 3]\n"),
+             Catch::Contains("metric_list") && Catch::Contains("filter_list"));
+}
+
+TEST_CASE("fuzz regression: non-scalar YAML keys and include targets are errors naming the file and line", "[fuzz-regressions]") {
+  // Found by fuzz_task_yaml: `? - function: x` (a sequence as a key) escaped as YAML::BadConversion.
+  const std::string complex_key = task_error(std::string(kTaskHead) + "? - function: filter_eq\n: 1\n");
+  CHECK_THAT(complex_key, Catch::Contains("fuzz-regression-task.yaml:6") && Catch::Contains("mapping keys"));
+  CHECK_THAT(task_error(std::string(kTaskHead) + "metadata:\n  ? [a, b]\n  : 1\n"), Catch::Contains("mapping keys"));
+  CHECK_THAT(task_error(std::string("include: [a.yaml]\n") + kTaskHead), Catch::Contains("include: expected a file name"));
+}
+
+TEST_CASE("fuzz regression: a small gzip file decompresses without a whole-chunk buffer and large ones still grow", "[fuzz-regressions]") {
+  // fuzz_dataset_gzip ran 30 inputs/s: every file, however small, zero-filled a 1 MiB buffer first.
+  // The buffer now starts at 4x the input and doubles; the results must not change.
+  std::string big;
+  for (int i = 0; i < 300000; ++i) big += "{\"i\": " + std::to_string(i) + "}\n";  // ~3.9 MB, highly compressible
+  uLongf n = compressBound(uLong(big.size())) + 32;
+  std::string gz(n, '\0');
+  z_stream zs{};
+  REQUIRE(deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+  zs.next_in = reinterpret_cast<Bytef*>(big.data());
+  zs.avail_in = uInt(big.size());
+  zs.next_out = reinterpret_cast<Bytef*>(gz.data());
+  zs.avail_out = uInt(gz.size());
+  REQUIRE(deflate(&zs, Z_FINISH) == Z_STREAM_END);
+  gz.resize(zs.total_out);
+  deflateEnd(&zs);
+  REQUIRE(gz.size() < big.size() / 4);  // so the first guess is too small and the buffer must grow
+  const std::string path = temp_dir() + "/fuzz-regression.jsonl.gz";
+  write_file(path, gz);
+  CHECK(eval::read_data_file(path) == big);
+  CHECK(eval::read_jsonl(path).size() == 300000);
+  CHECK_THAT(lfmb_error_of([&] { (void)eval::read_data_file(path, big.size() - 1); }), Catch::Contains("larger than the limit"));
+  CHECK(eval::read_data_file(path, big.size()) == big);
+}
+
+TEST_CASE("fuzz regression: a task file with bytes that are not UTF-8 is an error naming the line", "[fuzz-regressions]") {
+  // Found by fuzz_task_yaml: yaml-cpp passed the byte into a choice string; printing it later
+  // threw nlohmann::json type_error 316.
+  CHECK_THAT(task_error(std::string(kTaskHead) + "doc_to_choice: [\"a\xff\"]\n"),
+             Catch::Contains("fuzz-regression-task.yaml:6: invalid UTF-8"));
+}
+
+TEST_CASE("fuzz regression: unusual targets and choices give errors or text, never other exceptions", "[fuzz-regressions]") {
+  const std::string dir = temp_dir() + "/fuzz-regression-mc";
+  auto prompts_for = [&](const std::string& extra) {
+    write_file(dir + "/t.yaml", "task: t\ndataset_path: d\noutput_type: multiple_choice\ndoc_to_text: q\n" + extra +
+                                    "metric_list:\n- metric: acc\n");
+    return eval::load_task_file(dir + "/t.yaml").tasks.at(0);
+  };
+  const nlohmann::json doc = {{"q", "?"}};
+  {
+    // A digit string beyond 64 bits: lm-eval would take it as an index; lfmb cannot, and says so.
+    const eval::TaskConfig t = prompts_for("doc_to_target: \"99999999999999999999999\"\ndoc_to_choice: [a, b]\n");
+    const eval::TaskPrompts p(t);
+    CHECK_THAT(lfmb_error_of([&] { (void)p.gold_index(doc); }), Catch::Contains("not a usable choice index"));
+  }
+}
+
+TEST_CASE("fuzz regression: fewshot_config and generation_kwargs values of the wrong type are errors naming the key", "[fuzz-regressions]") {
+  // Found by fuzz_task_yaml: `sampler: ~` escaped as nlohmann::json type_error; generation_kwargs
+  // values were only read (and would have thrown) when the model ran.
+  const std::string task = std::string(kTaskHead) + "fewshot_split: train\nmetric_list:\n- metric: exact_match\n";
+  CHECK_THAT(task_error(task + "fewshot_config: {sampler: ~}\n"), Catch::Contains("fewshot_config") && Catch::Contains("sampler"));
+  CHECK_THAT(task_error(task + "fewshot_config: {doc_to_target: [a]}\n"), Catch::Contains("doc_to_target"));
+  CHECK_THAT(task_error(task + "generation_kwargs: {until: [a, 1]}\n"), Catch::Contains("until"));
+  CHECK_THAT(task_error(task + "generation_kwargs: {temperature: hot}\n"), Catch::Contains("temperature"));
+  CHECK_THAT(task_error(task + "generation_kwargs: {do_sample: 1}\n"), Catch::Contains("do_sample"));
+  CHECK_THAT(task_error(task + "generation_kwargs: {max_gen_toks: 0}\n"), Catch::Contains("max_gen_toks"));
+  CHECK_THAT(task_error(task + "generation_kwargs: {top_k: 1.5}\n"), Catch::Contains("top_k"));
+  CHECK(task_error(task + "fewshot_config: {sampler: first_n}\ngeneration_kwargs: {until: [\"\\n\"], max_gen_toks: 5, "
+                          "do_sample: false, temperature: 0, top_p: 1.0, top_k: 0, min_p: 0.0}\n") == "");
+}
+
+TEST_CASE("fuzz regression: process_docs arguments of the wrong type are errors naming the step", "[fuzz-regressions]") {
+  // Found by fuzz_task_yaml: `gpqa_choices` with `seed: x` escaped as nlohmann::json type_error.
+  auto steps_error = [&](const std::string& steps) {
+    const std::string path = temp_dir() + "/fuzz-regression-steps.yaml";
+    write_file(path, std::string(kTaskHead) + "process_docs:\n" + steps + "metric_list:\n- metric: exact_match\n");
+    const eval::TaskConfig t = eval::load_task_file(path).tasks.at(0);
+    const std::vector<nlohmann::json> docs = {{{"Correct Answer", "a"}, {"Incorrect Answer 1", "b"},
+                                               {"Incorrect Answer 2", "c"}, {"Incorrect Answer 3", "d"}, {"k", "v"}}};
+    return lfmb_error_of([&] { (void)eval::apply_process_docs(t, docs); });
+  };
+  CHECK_THAT(steps_error("- {function: gpqa_choices, seed: x}\n"), Catch::Contains("gpqa_choices") && Catch::Contains("seed"));
+  CHECK_THAT(steps_error("- {function: filter_eq, field: k, value: v, negate: maybe}\n"), Catch::Contains("negate"));
+  CHECK_THAT(steps_error("- {function: collect_list, into: c, fields: [k, 3]}\n"), Catch::Contains("fields"));
+  CHECK(steps_error("- {function: gpqa_choices, seed: 3}\n- {function: filter_eq, field: k, value: v, negate: false}\n") == "");
+}
