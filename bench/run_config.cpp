@@ -2,12 +2,15 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 
 #include "core/error.h"
+#include "core/io/bounded_input.h"
 
 namespace lfmb {
 
@@ -31,6 +34,16 @@ void apply(RunParams& p, const std::string& path, const std::string& key, const 
     fail_at(path, value, key, e.what());
   }
 }
+
+uint64_t saturating_mul(uint64_t a, uint64_t b) {
+  uint64_t r = 0;
+  return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+uint64_t saturating_add(uint64_t a, uint64_t b) {
+  uint64_t r = 0;
+  return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+std::string count_text(uint64_t n) { return n == UINT64_MAX ? "more than 18446744073709551614" : std::to_string(n); }
 
 struct SweepAxis {
   std::string key;
@@ -57,7 +70,8 @@ bool excluded(const RunParams& p, const std::vector<std::vector<std::pair<std::s
 
 }  // namespace
 
-RunConfig parse_run_config(const std::string& text, const std::string& path, const std::vector<std::string>& overrides) {
+RunConfig parse_run_config(const std::string& text, const std::string& path, const std::vector<std::string>& overrides,
+                           uint64_t max_combinations) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -154,6 +168,18 @@ RunConfig parse_run_config(const std::string& text, const std::string& path, con
     std::erase_if(axes, [&](const SweepAxis& a) { return a.key == key; });
   }
 
+  // The size of the product, counted (saturating) before it is built: a sweep of a few long
+  // lists would otherwise expand to billions of runs and exhaust memory.
+  uint64_t n_runs = 1;
+  std::string factors;
+  for (const auto& axis : axes) {
+    n_runs = saturating_mul(n_runs, axis.values.size());
+    factors += (factors.empty() ? "" : " x ") + std::to_string(axis.values.size()) + " " + axis.key;
+  }
+  if (n_runs > max_combinations)
+    throw Error(path + ": the sweep has " + count_text(n_runs) + " combinations (" + factors + "), more than the limit of " +
+                std::to_string(max_combinations) + "; raise it with --max-combinations N");
+
   // Cartesian product, first axis outermost.
   std::vector<std::pair<RunParams, std::map<std::string, std::string>>> runs = {{base, base_origin}};
   for (const auto& axis : axes) {
@@ -174,6 +200,16 @@ RunConfig parse_run_config(const std::string& text, const std::string& path, con
     cfg.origins.push_back(std::move(origin));
   }
   if (cfg.runs.empty()) throw Error(path + ": every combination is excluded; nothing to run");
+  // Each run measures every n_prompt x depth pair plus n_gen at every depth.
+  uint64_t n_tests = 0;
+  for (const auto& r : cfg.runs) {
+    const uint64_t prompts = uint64_t(std::count_if(r.n_prompt.begin(), r.n_prompt.end(), [](int n) { return n > 0; }));
+    n_tests = saturating_add(n_tests, saturating_mul(prompts + (r.n_gen > 0 ? 1 : 0), r.depth.size()));
+  }
+  if (n_tests > max_combinations)
+    throw Error(path + ": the " + std::to_string(cfg.runs.size()) + " run(s) hold " + count_text(n_tests) +
+                " tests (n_prompt x depth lists), more than the limit of " + std::to_string(max_combinations) +
+                "; raise it with --max-combinations N");
   for (const auto& r : cfg.runs)
     if (r.model.path.empty() && r.model.preset.empty())
       throw Error(path + ": key 'model': no model given (set run.model, sweep it, or --set model=FILE.gguf)");
@@ -185,12 +221,11 @@ std::string RunConfig::where(size_t run, const std::string& key) const {
   return (it == origins.at(run).end() ? path + " (default)" : it->second) + ": key '" + key + "'";
 }
 
-RunConfig load_run_config(const std::string& path, const std::vector<std::string>& overrides) {
-  std::ifstream f(path);
-  if (!f) throw Error(path + ": cannot open config file");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return parse_run_config(ss.str(), path, overrides);
+RunConfig load_run_config(const std::string& path, const std::vector<std::string>& overrides,
+                          uint64_t max_combinations) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw Error(path + ": cannot open config file");
+  return parse_run_config(read_bounded_input(path, kMaxConfigBytes), path, overrides, max_combinations);
 }
 
 }  // namespace lfmb

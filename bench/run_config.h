@@ -15,6 +15,7 @@
 //
 // Every problem is an lfmb::Error "FILE:LINE: key 'k': what is wrong".
 #pragma once
+#include <cstdint>
 #include <map>
 #include <string>
 #include <utility>
@@ -39,11 +40,18 @@ struct RunConfig {
   std::string where(size_t run, const std::string& key) const;
 };
 
+// Largest sweep `lfmb run` expands unless --max-combinations raises it: the product of the swept
+// lists' lengths, and the total number of tests (pp/tg x depth) over all runs, are each checked
+// against it before anything is expanded.
+inline constexpr uint64_t kDefaultMaxCombinations = 10000;
+
 // `overrides` are "key=value" strings (value parsed as YAML) applied over the file: a swept key
-// given here is no longer swept.
-RunConfig load_run_config(const std::string& path, const std::vector<std::string>& overrides = {});
+// given here is no longer swept. The file is read with a size limit (kMaxConfigBytes).
+RunConfig load_run_config(const std::string& path, const std::vector<std::string>& overrides = {},
+                          uint64_t max_combinations = kDefaultMaxCombinations);
 // Same, from YAML text (path used in messages only).
 RunConfig parse_run_config(const std::string& yaml_text, const std::string& path,
-                           const std::vector<std::string>& overrides = {});
+                           const std::vector<std::string>& overrides = {},
+                           uint64_t max_combinations = kDefaultMaxCombinations);
 
 }  // namespace lfmb

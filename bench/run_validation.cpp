@@ -11,6 +11,7 @@
 #include "bench/decode_roofline.h"
 #include "core/model/memory_plan.h"
 #include "core/model/model_config.h"
+#include "core/model/model_validation.h"
 #include "core/synth/synthesize.h"
 
 namespace lfmb {
@@ -119,6 +120,7 @@ void validate_run(const RunParams& p, const std::vector<TestSpec>& tests, const 
     try {
       const GgufFile f(p.model.path);
       config = model_config_from_gguf(f);
+      validate_model_tensors(f, config);
       for (const ExpectedTensor& e : expected_tensors(config)) {
         const GgufTensorInfo* t = f.find_tensor(e.name);
         if (t && t->type && is_backend_weight(e, config) && !backend->supports(*t->type))

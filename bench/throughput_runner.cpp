@@ -128,8 +128,16 @@ const BandwidthResult& ThroughputRunner::bandwidth(int threads) {
   return it->second;
 }
 
-std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vector<TestSpec>& tests,
-                                              const ProgressFn& progress) {
+const BandwidthResult* ThroughputRunner::measured_bandwidth(int threads) const {
+  const auto it = bandwidth_.find(threads);
+  return it == bandwidth_.end() ? nullptr : &it->second;
+}
+
+std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vector<TestSpec>& tests, const Hooks& hooks) {
+  const ProgressFn& progress = hooks.progress;
+  const auto checkpoint = [&] {
+    if (hooks.checkpoint) hooks.checkpoint();
+  };
   const int threads = resolved_threads(p.threads);
   const auto say = [&](const std::string& what) {
     if (progress) progress(fmt::format("{} {}{} t{}: {}", p.model.label(), p.backend, p.dtype.empty() ? "" : " " + p.dtype,
@@ -138,6 +146,7 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
   const int n_ctx = p.n_ctx > 0 ? p.n_ctx : context_needed(tests);
 
   // Bandwidth first, while no model occupies memory or cache (the file's per-thread-count record).
+  checkpoint();
   bandwidth(threads);
 
   // Each configuration reports its own high-water mark: the previous model is gone by now.
@@ -169,6 +178,7 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
 
   std::vector<TestResult> results;
   for (const TestSpec& spec : tests) {
+    checkpoint();
     TestResult r = proto;
     r.test = test_name(spec.n_prompt, spec.n_gen, spec.depth);
     r.n_prompt = spec.n_prompt;
@@ -194,6 +204,7 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
     double ttft_ns = 0;
     const int total = p.warmup + p.repetitions;
     for (int rep = 0; rep < total; ++rep) {
+      checkpoint();
       const bool measured = rep >= p.warmup;
       say(fmt::format("{} {} {}/{}", r.test, measured ? "rep" : "warm-up", measured ? rep - p.warmup + 1 : rep + 1,
                       measured ? p.repetitions : p.warmup));
@@ -226,6 +237,10 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
       r.roofline_ts = summarize(rooflines_ts).mean;
       r.roofline_pct = summarize(r.samples_roofline_pct).mean;
       if (moe) r.routing = routing_json(c, routing);
+    }
+    if (hooks.on_result) {
+      r.peak_rss_bytes = peak_rss_bytes();
+      hooks.on_result(r);
     }
     results.push_back(std::move(r));
   }

@@ -35,13 +35,27 @@ class ThroughputRunner {
  public:
   using ProgressFn = std::function<void(const std::string& what)>;
 
+  // What the caller hears during a run, so finished work can be kept as it is made.
+  struct Hooks {
+    ProgressFn progress;  // each test and repetition
+    // Each test as it finishes, before the next starts. Its peak_rss_bytes is the high-water mark
+    // so far; the records run() returns carry the run's final one.
+    std::function<void(const TestResult&)> on_result;
+    // Called at safe points (before loading, before each test and each repetition): it may throw
+    // to abandon the run, dropping the unfinished test.
+    std::function<void()> checkpoint;
+  };
+
   // `bandwidth_buffer_bytes` sizes the read-bandwidth probe; it must exceed the last-level cache
   // for a meaningful roofline (tests pass a small one to stay fast).
   explicit ThroughputRunner(size_t bandwidth_buffer_bytes = size_t(512) << 20);
 
   // Loads the model (synthesizing it in memory when asked), runs `tests`, unloads it. The run
   // must have passed validate_run(). `progress` hears about each test and repetition.
-  std::vector<TestResult> run(const RunParams& p, const std::vector<TestSpec>& tests, const ProgressFn& progress = nullptr);
+  std::vector<TestResult> run(const RunParams& p, const std::vector<TestSpec>& tests, const Hooks& hooks);
+  std::vector<TestResult> run(const RunParams& p, const std::vector<TestSpec>& tests, const ProgressFn& progress = nullptr) {
+    return run(p, tests, Hooks{progress, nullptr, nullptr});
+  }
   std::vector<TestResult> run(const RunParams& p, const ProgressFn& progress = nullptr) {
     return run(p, planned_tests(p), progress);
   }
@@ -50,6 +64,8 @@ class ThroughputRunner {
   // before the first model loads (the results file's record). Each decode test's roofline uses
   // its own measurement, taken just before the test.
   const BandwidthResult& bandwidth(int threads);
+  // The same when already measured in this process, else nullptr (never starts a measurement).
+  const BandwidthResult* measured_bandwidth(int threads) const;
 
  private:
   size_t bandwidth_buffer_bytes_;

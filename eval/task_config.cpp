@@ -7,7 +7,7 @@
 #include <set>
 
 #include "core/error.h"
-#include "eval/data/table_reader.h"
+#include "core/io/bounded_input.h"
 #include "eval/data/utf8_text.h"
 
 namespace lfmb::eval {
@@ -65,10 +65,10 @@ YAML::Node load_yaml(const std::string& path) {
   if (!fs::is_regular_file(path)) throw Error(path + ": task file not found");
   // PyYAML decodes the file strictly as UTF-8; yaml-cpp would pass stray bytes into strings
   // that nlohmann::json then cannot print.
-  const std::string bytes = read_data_file(path, 16u << 20);
-  require_utf8(bytes, path);
+  const std::string text = read_bounded_input(path, kMaxConfigBytes);
+  require_utf8(text, path);
   try {
-    return YAML::Load(bytes);
+    return YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw Error(path + ":" + std::to_string(e.mark.line + 1) + ": bad YAML: " + e.msg);
   }

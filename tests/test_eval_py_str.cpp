@@ -45,7 +45,52 @@ TEST_CASE("py_split and py_split_sep", "[eval-text]") {
   CHECK(py_split_sep("a,b,c", ",", 1) == V{"a", "b,c"});
   CHECK(py_split_sep("", ",") == V{""});
   CHECK(py_split_sep("a::b::", "::") == V{"a", "b", ""});
-  CHECK_THROWS_AS(py_split_sep("a", ""), lfmb::Error);  // Python: ValueError empty separator
+  CHECK_THROWS_WITH(py_split_sep("a", ""), "empty separator");  // Python's ValueError message
+}
+
+TEST_CASE("py_split with maxsplit keeps the rest as Python does", "[eval-text]") {
+  // After maxsplit splits only the leading whitespace of the rest goes; its trailing whitespace stays.
+  CHECK(py_split("  a b  c  ", 1) == V{"a", "b  c  "});
+  CHECK(py_split(" a b ", 0) == V{"a b "});
+  CHECK(py_split("", 0).empty());
+  CHECK(py_split("   ", 0).empty());
+  CHECK(py_split("a b", 5) == V{"a", "b"});
+  CHECK(py_split("a\u3000b\u2003 ", 1) == V{"a", "b\u2003 "});
+  CHECK(py_split("\x1c a\x1f" "b c", 2) == V{"a", "b", "c"});
+  CHECK(py_split("a b c", -1) == V{"a", "b", "c"});
+}
+
+TEST_CASE("py_len py_chars py_ords and py_chr count and encode code points", "[eval-text]") {
+  CHECK(py_len("a\u00e9\u20ac\U0001F600") == 4);
+  CHECK(py_len("") == 0);
+  CHECK(py_chars("a\u00e9\u20ac\U0001F600") == V{"a", "\u00e9", "\u20ac", "\U0001F600"});
+  CHECK(py_chars("").empty());
+  CHECK(py_ords("a\u00e9\u20ac\U0001F600") == std::u32string{0x61, 0xE9, 0x20AC, 0x1F600});
+  // Stray bytes: one character each, read as b'...'.decode('utf-8', 'surrogateescape') reads them.
+  const std::string stray("a\xff\xc3");
+  CHECK(py_len(stray) == 3);
+  CHECK(py_chars(stray) == V{"a", "\xff", "\xc3"});
+  CHECK(py_ords(stray) == std::u32string{0x61, 0xDCFF, 0xDCC3});
+  CHECK(py_chr(0x41) == "A");
+  CHECK(py_chr(0xE9) == "\xc3\xa9");
+  CHECK(py_chr(0x7FF) == "\xdf\xbf");
+  CHECK(py_chr(0x800) == "\xe0\xa0\x80");
+  CHECK(py_chr(0xFFFF) == "\xef\xbf\xbf");
+  CHECK(py_chr(0x1F600) == "\xf0\x9f\x98\x80");
+  CHECK(py_chr(0x10FFFF) == "\xf4\x8f\xbf\xbf");
+  CHECK_THROWS_AS(py_chr(0x110000), lfmb::Error);
+  CHECK_THROWS_AS(py_chr(0xD800), lfmb::Error);  // '\ud800'.encode() raises: surrogates not allowed
+  CHECK_THROWS_AS(py_chr(0xDFFF), lfmb::Error);
+  CHECK(py_chr(0xD7FF) == "\xed\x9f\xbf");
+  CHECK(py_chr(0xE000) == "\xee\x80\x80");
+}
+
+TEST_CASE("py_isdecimal follows str.isdecimal of CPython 3.11", "[eval-text]") {
+  for (char32_t c : {0x30, 0x39, 0x663, 0xFF19, 0x1E951}) CHECK(py_isdecimal(c));
+  // Digits that are not decimal (superscript two, circled one), a letter, one half, and the Kawi
+  // digit one, which Unicode 15 added and Python 3.11 (Unicode 14) does not know.
+  for (char32_t c : {0xB2, 0x2460, 0x61, 0xBD, 0x11F51}) CHECK_FALSE(py_isdecimal(c));
+  CHECK_FALSE(py_isdigit("\U00011F51"));
 }
 
 TEST_CASE("py_lower and py_upper use full Unicode case mappings", "[eval-text]") {
@@ -73,6 +118,15 @@ TEST_CASE("py_replace and py_isdigit", "[eval-text]") {
   CHECK(py_replace("aaa", "aa", "b") == "ba");
   CHECK(py_replace("ab", "", "-") == "-a-b-");
   CHECK(py_replace("\u00e9", "", "-") == "-\u00e9-");  // inserts between code points, not bytes
+  // str.replace(old, new, count)
+  CHECK(py_replace("aaa", "a", "b", 2) == "bba");
+  CHECK(py_replace("aaa", "a", "b", 0) == "aaa");
+  CHECK(py_replace("aaa", "a", "b", -1) == "bbb");
+  CHECK(py_replace("aaaa", "aa", "b", 5) == "bb");
+  CHECK(py_replace("xyxy", "xy", "Z", 1) == "Zxy");
+  CHECK(py_replace("ab", "", "-", 2) == "-a-b");
+  CHECK(py_replace("ab", "", "-", 0) == "ab");
+  CHECK(py_replace("\u00e9\u20ac", "", "|", 1) == "|\u00e9\u20ac");
   CHECK(py_isdigit("123"));
   CHECK(py_isdigit("\u0663\u0664"));
   CHECK(py_isdigit("\u0967"));

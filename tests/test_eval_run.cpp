@@ -329,3 +329,17 @@ TEST_CASE("the shipped eval configs resolve every task and setting", "[eval][cli
   CHECK(card.out.find("skipped: mmmlu_de_de") != std::string::npos);
   CHECK(card.err.find("openai/MMMLU") != std::string::npos);
 }
+
+TEST_CASE("eval --gen-kwargs overrides the task's generation settings as lm-eval's --gen_kwargs", "[eval][cli]") {
+  Fixture f(4);
+  const auto r = run_lfmb(f.args(f.dir + "/gk", {"--gen-kwargs", "max_gen_toks=2,until=zz,until=yy"}, "toy_gen"));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const json s = json::parse(read_file(f.dir + "/gk/samples_toy_gen.jsonl").substr(0, read_file(f.dir + "/gk/samples_toy_gen.jsonl").find('\n')));
+  CHECK(s["arguments"][1]["max_gen_toks"] == 2);
+  CHECK(s["arguments"][1]["until"] == json::array({"zz", "yy"}));
+  CHECK(s["generated_tokens"].get<int>() <= 2);
+  const auto bad = run_lfmb(f.args(f.dir + "/gk2", {"--gen-kwargs", "temprature=0.5"}, "toy_gen"));
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("unknown key 'temprature'") != std::string::npos);
+}

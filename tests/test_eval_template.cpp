@@ -192,6 +192,15 @@ const Case kMethods[] = {
     {"{{ s.lower() }} {{ s.upper() }} {{ s.startswith('Hé') }} {{ s.endswith('X') }} {{ s.index('l') }} {{ xs.index('b') }}",
      "{\"s\": \"HéLlo\", \"xs\": [\"a\", \"b\"]}",
      "héllo HÉLLO True False 3 1"},
+    // Python's full case mappings (ß -> SS, ﬁ -> FI, İ -> i + U+0307) and final sigma, in methods
+    // and filters alike (checked with Jinja2 3.1.2 on CPython 3.11).
+    {"{{ s.upper() }}|{{ s|upper }}|{{ t.lower() }}|{{ t|lower }}|{{ u.lower() }}|{{ s.upper()|length }}",
+     "{\"s\": \"straße ﬁ\", \"t\": \"ΟΔΟΣ ΣΑ\", \"u\": \"İ\"}",
+     "STRASSE FI|STRASSE FI|οδος σα|οδος σα|i\u0307|10"},
+    // split(None, maxsplit) keeps the rest's trailing whitespace; replace('', x, n) inserts n times.
+    {"[{{ s.split(none, 1) }}][{{ s.split(none, 0) }}][{{ s.replace('', '-', 2) }}]",
+     "{\"s\": \"  a b  c  \"}",
+     "[['a', 'b  c  ']][['a b  c  ']][- - a b  c  ]"},
 };
 
 const Case kLiterals[] = {
@@ -344,6 +353,11 @@ TEST_CASE("DocTemplate refuses constructs outside the subset when parsing", "[ev
   check_message(parse_error("{# open"), "comment '{#' is not closed");
   check_message(parse_error("{{ 1 +}}"), "unexpected end of tag");
   check_message(parse_error("{{ 01 }}"), "leading zero");
+  // Python keeps '\ud800' in a str, but the prompt could never be encoded as UTF-8.
+  check_message(parse_error("{{ 'a\\ud800' }}"), "surrogate escape in string literal");
+  check_message(parse_error("{{ 'a\\U0000dfff' }}"), "surrogate escape in string literal");
+  check_message(parse_error("{{ 1 \xc3( }}"), "template is not valid UTF-8");
+  check_message(parse_error("{{ 1 \x80 }}"), "template is not valid UTF-8");
   check_message(parse_error("line 1\nline 2 {% set x = 1 %}"), "(line 2)");
   // The supported forms parse.
   CHECK(parse_error("{{ x|join(', ') }}{{ x|int(0) }}{% for a in x %}{% else %}{% endfor %}{{ range(3) }}") == "");

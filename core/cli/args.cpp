@@ -116,4 +116,16 @@ std::string format_help(const CommandSpec& spec) {
   return s;
 }
 
+std::vector<std::string> split_comma_list(const std::string& s) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i <= s.size()) {
+    size_t j = s.find(',', i);
+    if (j == std::string::npos) j = s.size();
+    if (j > i) out.push_back(s.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
 }  // namespace lfmb

@@ -47,4 +47,7 @@ std::optional<ParsedArgs> parse_args_or_help(const CommandSpec& spec, const std:
 ParsedArgs parse_args(const CommandSpec& spec, const std::vector<std::string>& args);
 std::string format_help(const CommandSpec& spec);
 
+// "a,b,,c" -> {"a", "b", "c"}: the comma lists of --tasks and similar flags (empty items dropped).
+std::vector<std::string> split_comma_list(const std::string& s);
+
 }  // namespace lfmb

@@ -1,22 +1,28 @@
 // lfmb bench: a llama-bench-compatible quick CLI. It takes llama-bench's common flags (comma
 // lists and repeated flags form the cartesian product) and prints llama-bench's markdown, CSV,
-// JSON or JSONL, with its field names, so scripts written for llama-bench work unchanged.
+// JSON or JSONL, with its field names, so scripts written for llama-bench work unchanged. It
+// writes no file: rows go to stdout as each test finishes (see RowPrinter), which is how it keeps
+// finished work when stopped; SIGINT/SIGTERM end it at the next safe point with 130/143.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "core/cli/command.h"
+#include "core/cli/stop_signals.h"
 #include "core/error.h"
 #include "core/gguf/gguf_reader.h"
 #include "bench/device_info.h"
 #include "bench/progress.h"
 #include "bench/result_table.h"
+#include "bench/run_config.h"
 #include "bench/run_validation.h"
 #include "bench/throughput_runner.h"
+#include "core/model/model_validation.h"
 #include "core/model/model_stats.h"
 #include "core/synth/synthesize.h"
 
@@ -99,7 +105,9 @@ std::string model_type(const ModelSpec& m, const TestResult& r) {
   std::string type = m.type;
   if (!m.synthesized()) {
     const GgufFile f(m.path);
-    const ModelStats s = model_stats(f, model_config_from_gguf(f));
+    const ModelConfig c = model_config_from_gguf(f);
+    validate_model_tensors(f, c);
+    const ModelStats s = model_stats(f, c);
     uint64_t most = 0;
     for (const auto& [name, bytes] : s.bytes_per_type)
       if (bytes > most) most = bytes, type = name;
@@ -168,19 +176,56 @@ std::string csv_cell(const nlohmann::ordered_json& v) {
   return q + "\"";
 }
 
-std::string rows_csv(const std::vector<nlohmann::ordered_json>& rows) {
-  std::string out;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    std::string head, line;
-    for (const auto& [key, value] : rows[i].items()) {
-      head += (head.empty() ? "" : ",") + key;
-      line += (line.empty() ? "" : ",") + csv_cell(value);
-    }
-    if (i == 0) out += head + "\n";
-    out += line + "\n";
+std::string csv_line(const nlohmann::ordered_json& row, bool keys) {
+  std::string line;
+  for (const auto& [key, value] : row.items()) line += (line.empty() ? "" : ",") + (keys ? key : csv_cell(value));
+  return line + "\n";
+}
+
+std::string indented(const std::string& text, const std::string& pad) {
+  std::string out = pad;
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out += pad;
   }
   return out;
 }
+
+// Prints each row as it finishes, flushed, so a bench that is stopped or killed has shown every
+// finished measurement. json, jsonl and csv stream (the JSON array is closed when the bench ends
+// or is stopped, and reads the same as one dump of all rows); md waits for the end, since its
+// column widths depend on every row.
+class RowPrinter {
+ public:
+  RowPrinter(std::string format, const DeviceInfo& device) : format_(std::move(format)), device_(device) {}
+
+  void add(BenchRow row) {
+    if (format_ == "md") {
+      results_.push_back(std::move(row.result));
+      return;
+    }
+    const nlohmann::ordered_json o = llama_bench_json(row, device_);
+    if (format_ == "json") fmt::print("{}{}", rows_ == 0 ? "[\n" : ",\n", indented(o.dump(2), "  "));
+    else if (format_ == "jsonl") fmt::print("{}\n", o.dump());
+    else fmt::print("{}{}", rows_ == 0 ? csv_line(o, true) : "", csv_line(o, false));
+    ++rows_;
+    std::fflush(stdout);
+  }
+
+  void finish() {
+    if (format_ == "md") fmt::print("{}", results_markdown(results_));
+    else if (format_ == "json") fmt::print("{}", rows_ == 0 ? "[]\n" : "\n]\n");
+    std::fflush(stdout);
+  }
+
+  size_t rows() const { return format_ == "md" ? results_.size() : rows_; }
+
+ private:
+  std::string format_;
+  const DeviceInfo& device_;
+  size_t rows_ = 0;
+  std::vector<TestResult> results_;
+};
 
 int run_bench(const ParsedArgs& args) {
   const std::string output = args.get_or("--output", "md");
@@ -205,6 +250,23 @@ int run_bench(const ParsedArgs& args) {
   if (batches.empty()) batches = {512};
   std::vector<std::string> dtypes = list_values(args, "--dtype");
   if (dtypes.empty()) dtypes = {""};
+
+  // Like lfmb run's sweep, the product is counted (saturating) before anything is expanded.
+  {
+    const auto mul = [](uint64_t a, uint64_t b) {
+      uint64_t r = 0;
+      return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
+    };
+    const auto nonzero = [](const std::vector<int>& v) { return uint64_t(std::count_if(v.begin(), v.end(), [](int x) { return x > 0; })); };
+    const uint64_t per_depth = nonzero(n_prompt) + nonzero(n_gen) + args.all("--prompt-gen").size();
+    uint64_t n = mul(per_depth, depth.size());
+    for (size_t k : {models.size(), backends.size(), dtypes.size(), threads.size(), batches.size(), mmaps.size()}) n = mul(n, k);
+    const uint64_t limit = uint64_t(args.get_int("--max-combinations", int64_t(kDefaultMaxCombinations), 1, 1ll << 40));
+    if (n > limit)
+      throw UsageError(fmt::format("bench: the flags combine to {} tests, more than the limit of {}; raise it with "
+                                   "--max-combinations N",
+                                   n == UINT64_MAX ? std::string("more than 18446744073709551614") : std::to_string(n), limit));
+  }
 
   // The tests of every run: each pp and tg length and each -pg pair, at every depth.
   std::vector<TestSpec> tests;
@@ -250,29 +312,29 @@ int run_bench(const ParsedArgs& args) {
   ThroughputRunner runner;
   std::optional<Progress> progress;
   if (args.has("--progress")) progress.emplace(int(runs.size()));
-  std::vector<BenchRow> rows;
-  for (size_t i = 0; i < runs.size(); ++i) {
-    const auto& [m, p] = runs[i];
-    const std::string test_time = utc_time_iso();
-    const auto on_progress = [&](const std::string& what) {
-      if (progress) progress->step(int(i) + 1, what);
-    };
-    for (auto& r : runner.run(p, tests, on_progress)) rows.push_back({m, p, std::move(r), test_time});
+  RowPrinter printer(output, device);
+  // SIGINT/SIGTERM: stop between repetitions, close the output over the finished rows, exit 130/143.
+  const StopSignals stop_signals;
+  try {
+    for (size_t i = 0; i < runs.size(); ++i) {
+      const auto& [m, p] = runs[i];
+      const std::string test_time = utc_time_iso();
+      ThroughputRunner::Hooks hooks;
+      hooks.progress = [&](const std::string& what) {
+        if (progress) progress->step(int(i) + 1, what);
+      };
+      hooks.checkpoint = throw_if_stopped;
+      hooks.on_result = [&](const TestResult& r) { printer.add({m, p, r, test_time}); };
+      runner.run(p, tests, hooks);
+    }
+  } catch (const Stopped& stop) {
+    if (progress) progress->done();
+    printer.finish();
+    fmt::print(stderr, "lfmb: stopped by {} after {} finished test(s)\n", signal_name(stop.signal()), printer.rows());
+    return stop.exit_code();
   }
   if (progress) progress->done();
-
-  if (output == "md") {
-    std::vector<TestResult> results;
-    for (const auto& row : rows) results.push_back(row.result);
-    fmt::print("{}", results_markdown(results));
-    return 0;
-  }
-  std::vector<nlohmann::ordered_json> objects;
-  for (const auto& row : rows) objects.push_back(llama_bench_json(row, device));
-  if (output == "json") fmt::print("{}\n", nlohmann::ordered_json(objects).dump(2));
-  else if (output == "jsonl")
-    for (const auto& o : objects) fmt::print("{}\n", o.dump());
-  else fmt::print("{}", rows_csv(objects));
+  printer.finish();
   return 0;
 }
 
@@ -288,6 +350,7 @@ Command bench_command() {
             {"--n-prompt,-p", "N", "prompt lengths for pp tests, 0 = none (default 512)", true},
             {"--n-gen,-n", "N", "generated tokens for tg tests, 0 = none (default 128)", true},
             {"--prompt-gen,-pg", "PP,TG", "prefill PP tokens then decode TG in one timed test (repeatable)", true},
+            {"--max-combinations", "N", "largest number of tests the flags may combine to (default 10000)"},
             {"--n-depth,-d", "N", "context depth filled before each test (default 0)", true},
             {"--threads,-t", "N", "threads, 0 = all cores (default 0)", true},
             {"--repetitions,-r", "N", "measured repetitions per test (default 5)"},

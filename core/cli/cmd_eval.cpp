@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -12,6 +14,7 @@
 #include "core/cli/command.h"
 #include "core/cli/model_args.h"
 #include "core/error.h"
+#include "core/io/bounded_input.h"
 #include "eval/process_docs.h"
 #include "eval/run/eval_run.h"
 #include "eval/run/run_support.h"
@@ -24,22 +27,37 @@ namespace {
 
 using nlohmann::json;
 
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i <= s.size()) {
-    size_t j = s.find(',', i);
-    if (j == std::string::npos) j = s.size();
-    if (j > i) out.push_back(s.substr(i, j - i));
-    i = j + 1;
-  }
-  return out;
-}
-
 bool parse_on_off(const std::string& v, const std::string& what) {
   if (v == "on" || v == "true" || v == "1") return true;
   if (v == "off" || v == "false" || v == "0") return false;
   throw UsageError(what + ": expected on or off, got '" + v + "'");
+}
+
+// lm-eval's --gen_kwargs "temperature=0.7,do_sample=true,until=</s>": values are numbers, true/
+// false or text; `until` may repeat to give several stop strings.
+json parse_gen_kwargs(const std::string& text, const std::string& where) {
+  json out = json::object();
+  for (const std::string& item : split_comma_list(text)) {
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) throw UsageError(where + ": gen_kwargs: expected key=value, got '" + item + "'");
+    const std::string k = item.substr(0, eq), v = item.substr(eq + 1);
+    if (k != "temperature" && k != "top_p" && k != "top_k" && k != "min_p" && k != "do_sample" && k != "max_gen_toks" && k != "until")
+      throw UsageError(where + ": gen_kwargs: unknown key '" + k + "' (temperature, top_p, top_k, min_p, do_sample, max_gen_toks, until)");
+    if (k == "until") {
+      if (!out.contains("until")) out["until"] = json::array();
+      out["until"].push_back(v);
+    } else if (k == "do_sample") {
+      out[k] = v == "true" || v == "True" || v == "1";
+    } else {
+      char* end = nullptr;
+      const double x = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end != '\0' || !std::isfinite(x) || x < 0 || x > 1e9)
+        throw UsageError(where + ": gen_kwargs: " + k + " expects a non-negative number, got '" + v + "'");
+      if (k == "top_k" || k == "max_gen_toks") out[k] = int64_t(x);
+      else out[k] = x;
+    }
+  }
+  return out;
 }
 
 // One key of an eval config or one flag: the same names (dashes in flags, underscores in YAML).
@@ -51,7 +69,8 @@ void apply_setting(eval::TaskSettings& s, const std::string& key, const YAML::No
     else if (key == "apply_chat_template") s.apply_chat_template = v.as<bool>();
     else if (key == "think") s.think = parse_on_off(v.as<std::string>(), where + ": think");
     else if (key == "system") s.system = v.as<std::string>();
-    else throw Error(where + ": unknown per-task key '" + key + "' (limit, num_fewshot, max_gen_toks, apply_chat_template, think, system)");
+    else if (key == "gen_kwargs") s.gen_kwargs = parse_gen_kwargs(v.as<std::string>(), where);
+    else throw Error(where + ": unknown key '" + key + "' (limit, num_fewshot, max_gen_toks, apply_chat_template, think, system, gen_kwargs)");
   } catch (const YAML::Exception& e) {
     throw Error(where + ": " + key + ": " + e.msg);
   }
@@ -68,6 +87,7 @@ json settings_json(const eval::TaskSettings& s) {
   if (s.apply_chat_template) j["apply_chat_template"] = *s.apply_chat_template;
   if (s.think) j["think"] = *s.think ? "on" : "off";
   if (s.system) j["system"] = *s.system;
+  if (!s.gen_kwargs.empty()) j["gen_kwargs"] = s.gen_kwargs;
   return j;
 }
 
@@ -82,10 +102,11 @@ void parse_shard(const std::string& v, eval::EvalOptions& o) {
 
 void load_config(const std::string& path, eval::EvalOptions& o) {
   YAML::Node root;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw Error(path + ": eval config not found");
+  const std::string text = read_bounded_input(path, kMaxConfigBytes);
   try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw Error(path + ": eval config not found");
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw Error(path + ":" + std::to_string(e.mark.line + 1) + ": bad YAML: " + e.msg);
   }
@@ -156,7 +177,7 @@ int run_eval_cmd(const ParsedArgs& args) {
   if (args.has("--batch")) o.model.n_batch = args.get_int("--batch", 512, 1, 1 << 24);
   if (args.has("--no-mmap")) o.model.mmap = false;
   if (args.has("--tasks")) {
-    o.tasks = split_list(*args.get("--tasks"));
+    o.tasks = split_comma_list(*args.get("--tasks"));
     std::map<std::string, eval::TaskSettings> keep;
     for (const std::string& t : o.tasks)
       if (o.per_task.count(t)) keep[t] = o.per_task[t];
@@ -170,6 +191,7 @@ int run_eval_cmd(const ParsedArgs& args) {
   flag("--max-gen-toks", "max_gen_toks");
   flag("--system", "system");
   flag("--think", "think");
+  flag("--gen-kwargs", "gen_kwargs");
   if (args.has("--apply-chat-template")) o.defaults.apply_chat_template = true;
   if (args.has("--seed")) o.seed = uint64_t(args.get_int("--seed", 0, 0, (1ll << 62)));
   if (args.has("--data-dir")) o.data_dir = *args.get("--data-dir");
@@ -238,6 +260,7 @@ Command eval_command() {
             {"--apply-chat-template", "", "render prompts through the model's chat template (few-shot as multi-turn)"},
             {"--chat-template", "FAMILY", "lfm2 | qwen3: template family for a GGUF that carries none"},
             {"--system", "TEXT", "system instruction"},
+            {"--gen-kwargs", "K=V,...", "override generation_kwargs (temperature, top_p, top_k, min_p, do_sample, max_gen_toks, until)"},
             {"--think", "on|off", "thinking on or off in the chat template (Qwen3 /no_think = off)"},
             {"--data-dir", "DIR", "datasets folder (default $LFMB_DATA_DIR, then ../shared/datasets)"},
             {"--include-path", "DIR", "extra folder of task YAML files", true},

@@ -20,14 +20,16 @@ namespace lfmb {
 
 namespace {
 
-float get_float(const ParsedArgs& args, const std::string& name, float dflt, float lo, float hi) {
+// A number in [lo, hi], or in (lo, hi] when `lo_open` (a value that is divided by, such as the
+// repetition penalty, cannot be 0).
+float get_float(const ParsedArgs& args, const std::string& name, float dflt, float lo, float hi, bool lo_open = false) {
   const auto v = args.get(name);
   if (!v) return dflt;
   char* end = nullptr;
   const float x = std::strtof(v->c_str(), &end);
-  if (v->empty() || *end != '\0' || !(x >= lo && x <= hi))
-    throw UsageError(name + " expects a number from " + fmt::format("{}", lo) + " to " + fmt::format("{}", hi) +
-                     ", got '" + *v + "'");
+  if (v->empty() || *end != '\0' || !(x >= lo && x <= hi) || (lo_open && x == lo))
+    throw UsageError(name + " expects a number " + (lo_open ? "above " : "from ") + fmt::format("{}", lo) + " to " +
+                     fmt::format("{}", hi) + ", got '" + *v + "'");
   return x;
 }
 
@@ -37,7 +39,7 @@ SamplerOptions sampler_options(const ParsedArgs& args) {
   o.top_k = int32_t(args.get_int("--top-k", o.top_k, 0, 1 << 24));
   o.top_p = get_float(args, "--top-p", o.top_p, 0.0f, 1.0f);
   o.min_p = get_float(args, "--min-p", o.min_p, 0.0f, 1.0f);
-  o.repetition_penalty = get_float(args, "--repeat-penalty", o.repetition_penalty, 0.0f, 100.0f);
+  o.repetition_penalty = get_float(args, "--repeat-penalty", o.repetition_penalty, 0.0f, 100.0f, true);
   o.seed = uint64_t(args.get_int("--seed", 0, 0, (1ll << 62)));
   return o;
 }
@@ -126,6 +128,9 @@ int run_generate(const ParsedArgs& args) {
   if (args.has("--chat") && !args.has("--prompt")) throw UsageError("generate: --chat needs --prompt");
   const int64_t n = args.get_int("-n", 16, 0, 1 << 24);
   (void)sampler_options(args);  // usage errors before the (slow) model load
+  for (const std::string& s : args.all("--stop"))
+    if (s.empty()) throw UsageError("--stop: an empty stop string would stop before the first token");
+  if (args.has("--tokens")) (void)parse_token_list(*args.get("--tokens"));
   const Model model(*args.get("--model"), model_options_from_args(args));
   if (args.has("--verbose")) fmt::print(stderr, "{}\n", model.memory_plan().describe());
   if (args.has("--prompt")) return run_text_generation(args, model, n);

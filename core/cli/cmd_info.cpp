@@ -1,12 +1,14 @@
 // lfmb info FILE.gguf [--json]: what a model file holds, for humans or scripts.
 #include <fmt/format.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "core/cli/command.h"
 #include "core/gguf/gguf_reader.h"
 #include "core/model/model_config.h"
 #include "core/model/model_stats.h"
+#include "core/model/model_validation.h"
 
 namespace lfmb {
 
@@ -65,7 +67,18 @@ nlohmann::json tokenizer_json(const GgufFile& f) {
 int run_info(const ParsedArgs& args) {
   const std::string path = args.positional()[0];
   const GgufFile f(path);
+  // The same validation the model loader runs, so info never describes a file logits refuses;
+  // only what depends on the backend and the machine is left, and the output says so.
   const ModelConfig c = model_config_from_gguf(f);
+  std::vector<const GgufTensorInfo*> uncomputable;
+  validate_model_tensors(f, c, &uncomputable);
+  std::map<std::string, int> uncomputable_types;
+  for (const GgufTensorInfo* t : uncomputable) uncomputable_types[ggml_type_name(t->type_id)] += 1;
+  std::string runnable_note;  // empty when logits/generate/run accept the file (backend and memory permitting)
+  for (const auto& [type, n] : uncomputable_types)
+    runnable_note += fmt::format("{}{} tensors of type {}", runnable_note.empty() ? "" : ", ", n, type);
+  if (!runnable_note.empty())
+    runnable_note = "NOT RUNNABLE: " + runnable_note + ", which lfmb cannot compute with (logits, generate, run and eval refuse this file)";
   const ModelStats s = model_stats(f, c);
 
   if (args.has("--json")) {
@@ -93,11 +106,19 @@ int run_info(const ParsedArgs& args) {
     for (const auto& t : f.tensors())
       tensors.push_back({{"name", t.name}, {"type", ggml_type_name(t.type_id)}, {"dims", t.dims}, {"bytes", t.n_bytes}});
     j["tensors"] = tensors;
+    j["validation"] = {{"checked", "GGUF structure and tensor layout, hyperparameters, every expected tensor's "
+                                   "presence, shape and type"},
+                       {"not_checked", kChecksLeftToModelLoad},
+                       {"runnable", runnable_note.empty()},
+                       {"uncomputable_types", uncomputable_types}};
     fmt::print("{}\n", j.dump(2));
     return 0;
   }
 
   fmt::print("file:          {} ({}, GGUF v{})\n", path, human_bytes(f.file_size()), f.version());
+  fmt::print("validated:     structure, hyperparameters, all {} expected tensors (not checked: {})\n",
+             expected_tensors(c).size(), kChecksLeftToModelLoad);
+  if (!runnable_note.empty()) fmt::print("runnable:      {}\n", runnable_note);
   fmt::print("architecture:  {}{}\n", arch_name(c.arch), c.name.empty() ? "" : "  (" + c.name + ")");
   fmt::print("parameters:    {} total, {} active per token\n", human_count(s.n_params), human_count(s.n_params_active));
   fmt::print("weights:       {}", human_bytes(s.weight_bytes));

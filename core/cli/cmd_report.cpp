@@ -3,6 +3,7 @@
 // own table (eval: lm-eval's table per file, then one column per file when there are several).
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -10,6 +11,7 @@
 
 #include "core/cli/command.h"
 #include "core/error.h"
+#include "core/io/bounded_input.h"
 #include "bench/result_table.h"
 #include "eval/run/results_writer.h"
 
@@ -18,10 +20,11 @@ namespace lfmb {
 namespace {
 
 nlohmann::json load_json(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) throw Error(path + ": cannot open result file");
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw Error(path + ": cannot open result file");
+  const std::string text = read_bounded_input(path, kMaxResultFileBytes);
   try {
-    return nlohmann::json::parse(f);
+    return nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     throw Error(path + ": not valid JSON: " + e.what());
   }
@@ -42,6 +45,9 @@ std::vector<TestResult> load_results(const std::string& path, const nlohmann::js
   } catch (const nlohmann::json::exception& e) {
     throw Error(path + ": malformed test record: " + e.what());
   }
+  // Files written before "complete" existed are whole runs; false marks an interrupted one.
+  if (j.value("complete", true) == false)
+    fmt::print(stderr, "lfmb: note: {} is incomplete ({} test(s); finish it with lfmb run --resume)\n", path, out.size());
   return out;
 }
 

@@ -1,17 +1,23 @@
-// lfmb run CONFIG.yaml [--set key=value]... [--out DIR] [--dry-run]: runs a throughput config
-// (every combination of its sweep), writes results/<device>/<date>-<name>.json and .csv, and
-// prints the llama-bench-style table. Every run is validated before the first one starts, and
-// nothing is written unless all of them succeed.
+// lfmb run CONFIG.yaml [--set key=value]... [--out DIR] [--resume] [--dry-run]: runs a throughput
+// config (every combination of its sweep), writes results/<device>/<date>-<name>.json and .csv, and
+// prints the llama-bench-style table. Every run is validated, and the outputs checked (free space,
+// no earlier file of the same name unless --resume), before the first one starts. The pair is
+// rewritten after each finished record (bench/result_files.h), so an error, SIGINT or SIGTERM
+// (exit 130/143) or SIGKILL keeps what was measured, marked "complete": false, and --resume
+// measures only what is missing.
 #include <fmt/format.h>
 
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "core/io/output_file.h"
+#include <algorithm>
+
 #include "core/cli/command.h"
+#include "core/cli/stop_signals.h"
 #include "core/error.h"
 #include "bench/device_info.h"
 #include "bench/progress.h"
+#include "bench/result_files.h"
 #include "bench/result_table.h"
 #include "bench/run_config.h"
 #include "bench/run_validation.h"
@@ -44,7 +50,9 @@ std::string command_line(const ParsedArgs& args) {
 }
 
 int run_run(const ParsedArgs& args) {
-  RunConfig cfg = load_run_config(args.positional()[0], args.all("--set"));
+  const uint64_t max_combinations =
+      uint64_t(args.get_int("--max-combinations", int64_t(kDefaultMaxCombinations), 1, 1ll << 40));
+  RunConfig cfg = load_run_config(args.positional()[0], args.all("--set"), max_combinations);
   const std::vector<std::string> skipped = drop_unavailable_runs(cfg);
   for (const auto& s : skipped) fmt::print(stderr, "lfmb: skipping {} (skip_unavailable)\n", s);
   for (size_t i = 0; i < cfg.runs.size(); ++i)
@@ -62,43 +70,105 @@ int run_run(const ParsedArgs& args) {
   }
 
   const DeviceInfo device = detect_device();
+  const bool resume = args.has("--resume");
+  const std::string dir = args.get_or("--out", "results") + "/" + device.slug();
+  const std::string today = dir + "/" + utc_now("%Y-%m-%d") + "-" + cfg.name;
+  const std::string base = resume ? resume_base(dir, cfg.name, today) : today;
+
+  // The plan: every record the run makes, in order, by identity (run parameters + test name).
+  std::vector<std::string> planned;
+  std::vector<std::vector<TestSpec>> tests_of(cfg.runs.size());
+  int max_repetitions = 1;
+  for (size_t i = 0; i < cfg.runs.size(); ++i) {
+    const nlohmann::json params = cfg.runs[i].to_json();
+    tests_of[i] = planned_tests(cfg.runs[i]);
+    for (const TestSpec& t : tests_of[i]) planned.push_back(record_identity(params, test_name(t.n_prompt, t.n_gen, t.depth)));
+    max_repetitions = std::max(max_repetitions, cfg.runs[i].repetitions);
+  }
+  ResultFiles files(base, planned);
+  files.open(resume, cfg.name, max_repetitions);
+  if (files.finished() > 0)
+    fmt::print(stderr, "lfmb: resuming {}: {} of {} record(s) already there\n", files.json_path(), files.finished(),
+               files.planned());
+
+  const nlohmann::json& prev = files.previous();
+  if (prev.is_object() && prev.contains("device") && prev["device"].value("lfmb_commit", std::string()) != device.lfmb_commit)
+    fmt::print(stderr, "lfmb: note: {} was started by lfmb {}, this is {}; the file keeps the first device record\n",
+               files.json_path(), prev["device"].value("lfmb_commit", std::string("?")), device.lfmb_commit);
+  nlohmann::json resumed = prev.is_object() ? prev.value("resumed", nlohmann::json::array()) : nlohmann::json::array();
+  if (prev.is_object()) resumed.push_back(utc_now("%Y-%m-%dT%H:%M:%SZ"));
   ThroughputRunner runner;
+  // The file's fields besides the records; the bandwidth entry of a thread count comes from the
+  // process that first measured it (an earlier one when resuming).
+  const auto header = [&] {
+    const nlohmann::json prev_bw = prev.is_object() ? prev.value("read_bandwidth", nlohmann::json::object()) : nlohmann::json::object();
+    nlohmann::json bandwidth = nlohmann::json::object();
+    for (const auto& r : files.results()) {
+      const std::string key = std::to_string(r.threads);
+      if (bandwidth.contains(key)) continue;
+      if (prev_bw.is_object() && prev_bw.contains(key)) bandwidth[key] = prev_bw[key];
+      else if (const BandwidthResult* b = runner.measured_bandwidth(r.threads))
+        bandwidth[key] = {{"median_gbps", b->median_gbps}, {"samples_gbps", b->samples_gbps}, {"buffer_bytes", b->buffer_bytes}};
+    }
+    nlohmann::json h = {
+        {"schema", kResultSchema},
+        {"created", prev.is_object() ? prev.value("created", utc_now("%Y-%m-%dT%H:%M:%SZ")) : utc_now("%Y-%m-%dT%H:%M:%SZ")},
+        {"command", prev.is_object() ? prev.value("command", command_line(args)) : command_line(args)},
+        {"config", {{"name", cfg.name}, {"path", cfg.path}, {"description", cfg.description}, {"swept_keys", cfg.swept_keys}}},
+        {"device", prev.is_object() && prev.contains("device") ? prev["device"] : device.to_json()},
+        {"read_bandwidth", bandwidth},
+        {"skipped_runs", skipped},
+    };
+    if (!resumed.empty()) h["resumed"] = resumed;
+    return h;
+  };
+
+  // SIGINT/SIGTERM stop at the next safe point (between repetitions); every finished record is
+  // on disk by then.
+  const StopSignals stop_signals;
   Progress progress(int(cfg.runs.size()));
-  std::vector<TestResult> results;
+  size_t first_slot = 0;
   try {
     for (size_t i = 0; i < cfg.runs.size(); ++i) {
-      auto rs = runner.run(cfg.runs[i], [&](const std::string& what) { progress.step(int(i) + 1, what); });
-      results.insert(results.end(), rs.begin(), rs.end());
+      const size_t runs_first_slot = first_slot;
+      first_slot += tests_of[i].size();
+      std::vector<TestSpec> todo;
+      std::vector<size_t> todo_slots;
+      for (size_t k = 0; k < tests_of[i].size(); ++k)
+        if (!files.has(runs_first_slot + k)) {
+          todo.push_back(tests_of[i][k]);
+          todo_slots.push_back(runs_first_slot + k);
+        }
+      if (todo.empty()) continue;
+      size_t done = 0;
+      ThroughputRunner::Hooks hooks;
+      hooks.progress = [&](const std::string& what) { progress.step(int(i) + 1, what); };
+      hooks.checkpoint = throw_if_stopped;
+      hooks.on_result = [&](const TestResult& r) {
+        files.set(todo_slots[done++], r);
+        files.write(header(), false, 0);
+      };
+      const std::vector<TestResult> rs = runner.run(cfg.runs[i], todo, hooks);
+      // The run's records with its final peak RSS; written with the next record or at the end.
+      for (size_t k = 0; k < rs.size(); ++k) files.set(todo_slots[k], rs[k]);
     }
+  } catch (const Stopped& stop) {
+    progress.done();
+    files.write(header(), false, stop.signal());
+    const std::vector<TestResult> kept = files.results();
+    if (!kept.empty()) fmt::print("{}", results_markdown(kept));
+    fmt::print(stderr, "lfmb: stopped by {}: kept {} of {} record(s) in {}.json and .csv (\"complete\": false); "
+               "rerun with --resume to finish\n", signal_name(stop.signal()), files.finished(), files.planned(), base);
+    return stop.exit_code();
   } catch (...) {
+    // Every finished record is already in the files ("complete": false).
     progress.done();
     throw;
   }
   progress.done();
+  files.write(header(), true, 0);
 
-  nlohmann::json tests = nlohmann::json::array();
-  for (const auto& r : results) tests.push_back(r.to_json());
-  nlohmann::json bandwidth = nlohmann::json::object();
-  for (const auto& r : results)
-    if (!bandwidth.contains(std::to_string(r.threads))) {
-      const BandwidthResult& b = runner.bandwidth(r.threads);
-      bandwidth[std::to_string(r.threads)] = {{"median_gbps", b.median_gbps}, {"samples_gbps", b.samples_gbps},
-                                              {"buffer_bytes", b.buffer_bytes}};
-    }
-  const nlohmann::json doc = {
-      {"schema", kResultSchema},
-      {"created", utc_now("%Y-%m-%dT%H:%M:%SZ")},
-      {"command", command_line(args)},
-      {"config", {{"name", cfg.name}, {"path", cfg.path}, {"description", cfg.description}, {"swept_keys", cfg.swept_keys}}},
-      {"device", device.to_json()},
-      {"read_bandwidth", bandwidth},
-      {"skipped_runs", skipped},
-      {"tests", tests},
-  };
-  const std::string base = args.get_or("--out", "results") + "/" + device.slug() + "/" + utc_now("%Y-%m-%d") + "-" + cfg.name;
-  write_output(base + ".json", doc.dump(2) + "\n", ParentDirs::Create);
-  write_output(base + ".csv", results_csv(results), ParentDirs::Create);
-
+  const std::vector<TestResult> results = files.results();
   fmt::print("{}", results_markdown(results));
   const std::string ratio = ratio_markdown(results);
   if (!ratio.empty()) fmt::print("\n{}", ratio);
@@ -110,11 +180,14 @@ int run_run(const ParsedArgs& args) {
 
 Command run_command() {
   return {{"run",
-           "lfmb run CONFIG.yaml [--set key=value]... [--out DIR] [--dry-run]",
-           "Run a throughput config or sweep; write results/<device>/<date>-<name>.json + .csv and print the table.",
+           "lfmb run CONFIG.yaml [--set key=value]... [--out DIR] [--resume] [--dry-run] [--max-combinations N]",
+           "Run a throughput config or sweep; write results/<device>/<date>-<name>.json + .csv (after each finished "
+           "test) and print the table.",
            {{"--set", "KEY=VALUE", "override a run key (value parsed as YAML; replaces a swept key's list)", true},
             {"--out", "DIR", "results directory (default: results)"},
-            {"--dry-run", "", "validate and list the expanded runs without running them"}},
+            {"--resume", "", "continue the same-name result file of an interrupted run: measure only its missing tests"},
+            {"--dry-run", "", "validate and list the expanded runs without running them"},
+            {"--max-combinations", "N", "largest sweep (runs, and tests over all runs) to expand (default 10000)"}},
            1,
            1},
           run_run};

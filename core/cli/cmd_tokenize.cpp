@@ -1,14 +1,14 @@
-// lfmb tokenize (--model F.gguf | --tokenizer tokenizer.json) (--text T | --file F) [--json] [--no-special]: shows how a
+// lfmb tokenize (--model F.gguf | --tokenizer tokenizer.json) (--text T | --file F [--max-bytes N]) [--json] [--no-special]: shows how a
 // model's tokenizer splits text, one output line per input (per line with --file).
 #include <fmt/format.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "core/cli/command.h"
 #include "core/error.h"
 #include "core/gguf/gguf_reader.h"
+#include "core/io/bounded_input.h"
 #include "core/tokenizer/tokenizer.h"
 
 namespace lfmb {
@@ -54,6 +54,11 @@ int run_tokenize(const ParsedArgs& args) {
   if (args.has("--model") == args.has("--tokenizer"))
     throw UsageError("tokenize: give exactly one of --model F.gguf or --tokenizer tokenizer.json");
   if (args.has("--text") == args.has("--file")) throw UsageError("tokenize: give exactly one of --text or --file");
+  if (args.has("--max-bytes") && !args.has("--file")) throw UsageError("tokenize: --max-bytes applies to --file only");
+  const uint64_t max_bytes = uint64_t(args.get_int("--max-bytes", int64_t(kMaxTokenizeBytes), 1, 1ll << 40));
+  // The input is read (and bounded) before the tokenizer loads, so a bad --file fails fast.
+  const std::string path = args.get_or("--file", "");
+  const std::string file_text = path.empty() ? "" : read_bounded_input(path, max_bytes, "raise it with --max-bytes N");
   Tokenizer tok = args.has("--model") ? Tokenizer::from_gguf(GgufFile(*args.get("--model")))
                                       : Tokenizer::from_hf_json(*args.get("--tokenizer"));
   const bool parse_special = !args.has("--no-special");
@@ -63,14 +68,14 @@ int run_tokenize(const ParsedArgs& args) {
     fmt::print("{}\n", format_line(tok, tok.encode(*text, false, parse_special), json));
     return 0;
   }
-  const std::string path = *args.get("--file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot open");
   // Tokenize everything first so a bad line fails before anything is printed.
   std::vector<std::string> lines;
-  std::string line;
   size_t n = 0;
-  while (std::getline(in, line)) {
+  for (size_t pos = 0; pos < file_text.size();) {  // lines as std::getline gives them
+    size_t nl = file_text.find('\n', pos);
+    if (nl == std::string::npos) nl = file_text.size();
+    const std::string line = file_text.substr(pos, nl - pos);
+    pos = nl + 1;
     ++n;
     try {
       lines.push_back(format_line(tok, tok.encode(line, false, parse_special), json));
@@ -86,12 +91,13 @@ int run_tokenize(const ParsedArgs& args) {
 
 Command tokenize_command() {
   return {{"tokenize",
-           "lfmb tokenize (--model F.gguf | --tokenizer tokenizer.json) (--text T | --file F) [--json] [--no-special]",
+           "lfmb tokenize (--model F.gguf | --tokenizer tokenizer.json) (--text T | --file F [--max-bytes N]) [--json] [--no-special]",
            "Show the token ids and pieces a model's tokenizer gives for text (no BOS added).",
            {{"--model", "FILE", "GGUF file whose tokenizer to use"},
             {"--tokenizer", "FILE", "Hugging Face tokenizer.json to use instead of a GGUF"},
             {"--text", "TEXT", "text to tokenize"},
             {"--file", "FILE", "tokenize each line of FILE; one output line per input line"},
+            {"--max-bytes", "N", "largest --file accepted, in bytes (default 64 MiB)"},
             {"--json", "", "print {\"ids\": [...]} per input"},
             {"--no-special", "", "treat control tokens such as <|im_start|> as plain text"}},
            0,

@@ -16,6 +16,9 @@ const std::vector<Command>& all_commands() {
       eval_command(),
       eval_merge_command(),
       eval_score_command(),
+      eval_kld_command(),
+      eval_diverge_command(),
+      eval_compare_command(),
   };
   return commands;
 }

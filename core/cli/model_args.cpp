@@ -30,19 +30,33 @@ ModelOptions model_options_from_args(const ParsedArgs& args) {
 }
 
 std::vector<int32_t> parse_token_list(const std::string& text) {
+  // Ids are separated by whitespace, or by one comma with optional whitespace around it: "1 5 9",
+  // "1,5,9" and "1, 5, 9" are the same list; an empty entry ("1,,2", ",1", "1,") is an error
+  // rather than silently dropped.
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
   std::vector<int32_t> ids;
+  bool comma_pending = false;  // a comma seen since the last id
   size_t i = 0;
   while (i < text.size()) {
-    if (text[i] == ' ' || text[i] == ',' || text[i] == '\t' || text[i] == '\n') { ++i; continue; }
+    if (space(text[i])) { ++i; continue; }
+    if (text[i] == ',') {
+      if (ids.empty() || comma_pending)
+        throw UsageError("--tokens: empty entry at character " + std::to_string(i + 1));
+      comma_pending = true;
+      ++i;
+      continue;
+    }
     size_t j = i;
-    while (j < text.size() && !(text[j] == ' ' || text[j] == ',' || text[j] == '\t' || text[j] == '\n')) ++j;
+    while (j < text.size() && !(space(text[j]) || text[j] == ',')) ++j;
     int32_t v = 0;
     auto [p, ec] = std::from_chars(text.data() + i, text.data() + j, v);
     if (ec != std::errc() || p != text.data() + j || v < 0)
       throw UsageError("--tokens: '" + text.substr(i, j - i) + "' is not a token id");
     ids.push_back(v);
+    comma_pending = false;
     i = j;
   }
+  if (comma_pending) throw UsageError("--tokens: empty entry after the last comma");
   if (ids.empty()) throw UsageError("--tokens: no token ids given");
   return ids;
 }

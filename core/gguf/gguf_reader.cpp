@@ -1,3 +1,6 @@
+// Checks follow llama.cpp's hardened reader (ggml-org/llama.cpp ggml/src/gguf.cpp, read at 067d44f6c484;
+// the brief names de3ff815ea7d, which the search index does not hold) and go further where lfmb can:
+// zero dimensions and tensors past the end of the file are errors here too.
 #include "core/gguf/gguf_reader.h"
 
 #include <cstring>
@@ -32,6 +35,7 @@ namespace {
 constexpr uint32_t kMaxDims = 4;         // GGML tensors have at most 4 dimensions
 constexpr int kMaxArrayDepth = 8;        // nested arrays deeper than this are rejected
 constexpr uint64_t kMaxStringBytes = 1ull << 30;
+constexpr size_t kMaxTensorName = 63;    // GGML_MAX_NAME (64) including the terminating NUL
 
 // Size in bytes of a scalar value type; 0 for string/array.
 size_t scalar_size(GgufType t) {
@@ -189,6 +193,7 @@ void GgufFile::parse() {
   for (uint64_t i = 0; i < n_kv; ++i) {
     const size_t at = c.pos();
     std::string key = c.read_string("metadata key");
+    if (key.empty()) c.fail(at, "metadata key " + std::to_string(i) + " is empty");
     const size_t type_at = c.pos();
     const uint32_t t = c.read<uint32_t>("metadata value type");
     if (!valid_type(t)) c.fail(type_at, "key '" + key + "' has unknown value type " + std::to_string(t));
@@ -210,6 +215,9 @@ void GgufFile::parse() {
     const size_t at = c.pos();
     GgufTensorInfo ti;
     ti.name = c.read_string("tensor name");
+    if (ti.name.empty() || ti.name.size() > kMaxTensorName)
+      c.fail(at, "tensor " + std::to_string(i) + " name is " + std::to_string(ti.name.size()) +
+                     " bytes (1 to " + std::to_string(kMaxTensorName) + " allowed)");
     const uint32_t nd = c.read<uint32_t>("tensor dimension count");
     if (nd == 0 || nd > kMaxDims)
       c.fail(at, "tensor '" + ti.name + "' has " + std::to_string(nd) + " dimensions (1 to 4 allowed)");
@@ -250,6 +258,11 @@ void GgufFile::parse() {
   data_offset_ = (uint64_t(c.pos()) + alignment_ - 1) / alignment_ * alignment_;
   if (!tensors_.empty() && data_offset_ > map_.size())
     c.fail(c.pos(), "file ends before the tensor data section at offset " + std::to_string(data_offset_));
+  // Tensor data must lie inside the file and be laid out as every GGUF writer does (and as
+  // llama.cpp's gguf.cpp requires): in tensor-info order, each at the previous one's end rounded
+  // up to the alignment. This rejects overlapping, reordered and gapped data alike.
+  uint64_t expected = 0;
+  const GgufTensorInfo* prev = nullptr;
   for (auto& ti : tensors_) {
     uint64_t begin = 0, end = 0;
     if (__builtin_add_overflow(data_offset_, ti.offset, &begin) || __builtin_add_overflow(begin, ti.n_bytes, &end) ||
@@ -257,6 +270,17 @@ void GgufFile::parse() {
       throw Error(path + ": offset " + std::to_string(data_offset_ + ti.offset) + ": tensor '" + ti.name + "' (" +
                   std::to_string(ti.n_bytes) + " bytes) extends past the end of the file (" +
                   std::to_string(map_.size()) + " bytes); the file is truncated or corrupt");
+    if (ti.offset != expected) {
+      const std::string after = prev ? "tensor '" + prev->name + "'" : "the start of the data section";
+      const std::string how = ti.offset < expected ? "overlaps or comes before " + after
+                                                   : "leaves a gap after " + after;
+      throw Error(path + ": offset " + std::to_string(data_offset_ + ti.offset) + ": tensor '" + ti.name +
+                  "' data starts at data offset " + std::to_string(ti.offset) + ", expected " +
+                  std::to_string(expected) + " (it " + how + "); the file is corrupt");
+    }
+    // end <= file size, so the padded end cannot overflow.
+    expected = (ti.offset + ti.n_bytes + alignment_ - 1) / alignment_ * alignment_;
+    prev = &ti;
     ti.data = map_.data() + begin;
   }
 }

@@ -13,6 +13,7 @@
 #include <climits>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -184,7 +185,7 @@ void OutputFile::fail(const char* what, int err) const {
 }
 
 void OutputFile::write(const void* data, size_t n) {
-  if (fd_ < 0) throw Error(target_.describe() + ": write after commit");
+  if (fd_ < 0) throw Error(target_.describe() + ": write after finish");
   const auto* p = static_cast<const uint8_t*>(data);
   const bool fifo = target_.kind == OutputKind::Fifo;
   std::optional<SigpipeBlocked> blocked;
@@ -224,20 +225,26 @@ void OutputFile::reserve(uint64_t size) {
   if (::ftruncate(fd_, off_t(size)) != 0) fail("cannot size file", errno);
 }
 
-void OutputFile::commit() {
-  if (fd_ < 0) throw Error(target_.describe() + ": committed twice");
-  if (!seekable()) {
-    const int fd = fd_;
-    fd_ = -1;
-    // close() is where some devices and network file systems report a failed write.
-    if (::close(fd) != 0 && errno != EINTR) fail("write failed", errno);
-    return;
-  }
-  // Data on disk before the rename makes it visible, so a crash leaves the old file or the new one.
-  if (::fsync(fd_) != 0) fail("write failed", errno);
+void OutputFile::finish() {
+  if (finished_) return;
+  finished_ = true;
   const int fd = fd_;
   fd_ = -1;
+  // Data on disk before the rename makes it visible, so a crash leaves the old file or the new one.
+  if (seekable() && ::fsync(fd) != 0) {
+    const int e = errno;
+    ::close(fd);
+    fail("write failed", e);
+  }
+  // close() is where some devices and network file systems report a failed write.
   if (::close(fd) != 0 && errno != EINTR) fail("write failed", errno);
+}
+
+void OutputFile::commit() {
+  if (committed_) throw Error(target_.describe() + ": committed twice");
+  finish();
+  committed_ = true;
+  if (!seekable()) return;
   if (::rename(temp_.c_str(), target_.target.c_str()) != 0) fail("cannot rename temp file into place", errno);
   temp_.clear();
   // The rename itself is durable once the directory is synced; failing that is not worth an error.
@@ -253,6 +260,22 @@ void write_output(const std::string& path, std::string_view content, ParentDirs 
   OutputFile out(path, parents);
   out.write(content);
   out.commit();
+}
+
+void write_outputs(const std::vector<OutputContent>& files, ParentDirs parents) {
+  // Resolved up front, so a path that cannot be written (a directory, a loop) fails before any
+  // bytes go anywhere.
+  std::vector<OutputTarget> targets;
+  for (const auto& f : files) targets.push_back(resolve_output(f.path));
+  std::vector<std::unique_ptr<OutputFile>> outs(files.size());
+  for (int direct = 0; direct < 2; ++direct)
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (targets[i].direct() != (direct == 1)) continue;
+      outs[i] = std::make_unique<OutputFile>(files[i].path, parents);
+      outs[i]->write(files[i].content);
+      outs[i]->finish();
+    }
+  for (auto& o : outs) o->commit();
 }
 
 }  // namespace lfmb

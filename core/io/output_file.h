@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lfmb {
 
@@ -57,17 +58,34 @@ class OutputFile {
   void write_at(const void* data, size_t n, uint64_t offset);
   // Sets the temp file's size up front (holes read as zeros); seekable() outputs only.
   void reserve(uint64_t size);
-  // Regular: fsync, rename over the target, fsync the directory. Direct: close, reporting errors.
+  // Regular: fsync and close the temp file, so only the rename is left for commit(); the temp
+  // file is still removed if this object is destroyed uncommitted. Direct: close, reporting
+  // errors. Called by commit() when not called before.
+  void finish();
+  // Regular: finish(), rename over the target, fsync the directory. Direct: finish().
   void commit();
 
  private:
   [[noreturn]] void fail(const char* what, int err) const;
   OutputTarget target_;
-  std::string temp_;  // empty for direct outputs
+  std::string temp_;  // empty for direct outputs and after the rename
   int fd_ = -1;
+  bool finished_ = false, committed_ = false;
 };
 
 // Writes a whole output (JSON, CSV, ...) by the rules above.
 void write_output(const std::string& path, std::string_view content, ParentDirs parents);
+
+struct OutputContent {
+  std::string path;
+  std::string_view content;
+};
+// Writes several outputs as a set: all or none as far as a write can fail. Every regular file is
+// written to its temp file and synced first, then every direct output (device, FIFO, socket) is
+// written; only when all of that succeeded are the temp files renamed, in the order given. Any
+// failure before the first rename removes every temp file and leaves every target as it was.
+// A crash (or a failed rename) between two renames leaves the earlier files new and the later
+// ones old, so callers list last the file whose presence says the set is current.
+void write_outputs(const std::vector<OutputContent>& files, ParentDirs parents);
 
 }  // namespace lfmb

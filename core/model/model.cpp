@@ -9,6 +9,7 @@
 #include "backends/registry.h"
 #include "core/error.h"
 #include "core/model/attention.h"
+#include "core/model/model_validation.h"
 #include "core/model/moe_router.h"
 #include "core/model/rms_norm.h"
 #include "core/model/rope.h"
@@ -18,27 +19,6 @@
 namespace lfmb {
 
 namespace {
-
-std::string dims_str(const std::vector<int64_t>& d) {
-  std::string s = "[";
-  for (size_t i = 0; i < d.size(); ++i) s += (i ? ", " : "") + std::to_string(d[i]);
-  return s + "]";
-}
-
-// The tensor named `e.name`, checked for presence, shape and a type lfmb can compute with.
-const GgufTensorInfo& checked_tensor(const GgufFile& f, const ExpectedTensor& e) {
-  const GgufTensorInfo* t = f.find_tensor(e.name);
-  if (!t) throw Error(fmt::format("{}: missing tensor '{}'", f.path(), e.name));
-  std::vector<int64_t> have = t->dims;
-  while (have.size() > e.dims.size() && have.back() == 1) have.pop_back();
-  if (have != e.dims)
-    throw Error(fmt::format("{}: tensor '{}' has shape {}, expected {}", f.path(), e.name, dims_str(t->dims),
-                            dims_str(e.dims)));
-  if (!t->type) throw Error(fmt::format("{}: tensor '{}' has an unsupported type (GGML id {})", f.path(), e.name, t->type_id));
-  if (e.stays_f32() && *t->type != TensorType::F32)
-    throw Error(fmt::format("{}: tensor '{}' must be F32", f.path(), e.name));
-  return *t;
-}
 
 std::vector<float> to_floats(const GgufTensorInfo& t) {
   std::vector<float> v(size_t(t.n_elements));
@@ -72,8 +52,11 @@ Model::Model(GgufFile file, const ModelOptions& opts)
 
   // Validate every tensor and plan memory before allocating anything.
   std::map<std::string, const GgufTensorInfo*> t;
-  for (const ExpectedTensor& e : expected_tensors(c)) {
-    const GgufTensorInfo& info = checked_tensor(file_, e);
+  const std::vector<ExpectedTensor> expected = expected_tensors(c);
+  const std::vector<const GgufTensorInfo*> present = validate_model_tensors(file_, c);
+  for (size_t i = 0; i < expected.size(); ++i) {
+    const ExpectedTensor& e = expected[i];
+    const GgufTensorInfo& info = *present[i];
     t[e.name] = &info;
     if (is_backend_weight(e, c) && !backend_->supports(*info.type))
       throw Error(fmt::format("{}: backend '{}' cannot compute with tensor '{}' of type {}", path, backend_->name(),
@@ -214,6 +197,9 @@ void Session::forward(const int32_t* tokens, int64_t n, float* logits, bool last
   const Isa isa = m_.isa_;
   const ParallelFor parallel = [&be](int64_t count, const std::function<void(int64_t)>& fn) { be.parallel_for(count, fn); };
   std::vector<float> a, b, cbuf;
+  std::vector<int32_t> experts;  // MoE routing of the current layer: n × k ids and weights
+  std::vector<float> weights;
+  RoutingInfo routing;  // what the layer observer sees of it
   for (int64_t il = 0; il < c.n_layer; ++il) {
     const LayerWeights& L = m_.layers_[size_t(il)];
     rms_norm(x.data(), L.attn_norm.data(), n, E, c.rms_eps, h.data());
@@ -249,8 +235,9 @@ void Session::forward(const int32_t* tokens, int64_t n, float* logits, bool last
     rms_norm(x.data(), L.ffn_norm.data(), n, E, c.rms_eps, h.data());
     if (L.gate_exps) {
       const int k = int(c.n_expert_used);
-      std::vector<int32_t> experts(size_t(n * k));
-      std::vector<float> weights(size_t(n * k));
+      experts.resize(size_t(n * k));
+      weights.resize(size_t(n * k));
+      routing = RoutingInfo{k, experts.data(), weights.data()};
       route_tokens(h.data(), L.router.data(), L.router_bias.data(), n, E, c.n_expert, k, experts.data(), weights.data(),
                    isa, parallel);
       be.moe(*L.gate_exps, *L.up_exps, *L.down_exps, h.data(), n, k, experts.data(), weights.data(), out.data());
@@ -265,6 +252,7 @@ void Session::forward(const int32_t* tokens, int64_t n, float* logits, bool last
       be.linear(*L.ffn_down, 0, a.data(), n, out.data());
     }
     for (int64_t i = 0; i < n * E; ++i) x[size_t(i)] += out[size_t(i)];
+    if (layer_observer_) layer_observer_(LayerObservation{il, pos_, n, E, x.data(), L.gate_exps ? &routing : nullptr});
   }
   const int64_t first_out = last_only ? n - 1 : 0;
   rms_norm(x.data() + first_out * E, m_.final_norm_.data(), n - first_out, E, c.rms_eps, h.data());

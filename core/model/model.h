@@ -2,6 +2,7 @@
 // state (KV cache, conv states, position), so one model serves many sequences without reloading.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -63,6 +64,21 @@ class Model {
   Isa isa_ = default_isa();  // SIMD path of the model's own kernels (attention, routing)
 };
 
+// What a layer observer sees after each block (Session::set_layer_observer).
+struct RoutingInfo {
+  int k = 0;                       // experts chosen per token
+  const int32_t* experts = nullptr;  // n_tokens × k expert ids, in the router's order
+  const float* weights = nullptr;    // n_tokens × k routing weights (sum 1 per token)
+};
+struct LayerObservation {
+  int64_t layer = 0;
+  int64_t pos = 0;        // position of the first of these tokens in the sequence
+  int64_t n_tokens = 0;
+  int64_t n_embd = 0;
+  const float* hidden = nullptr;        // n_tokens × n_embd: the residual stream after the block
+  const RoutingInfo* routing = nullptr;  // MoE layers only; nullptr on dense layers
+};
+
 class Session {
  public:
   explicit Session(const Model& m);
@@ -91,6 +107,12 @@ class Session {
   void count_expert_routing(bool on);
   const std::vector<std::vector<uint64_t>>& expert_routing_counts() const { return expert_counts_; }
 
+  // Debugging hook for `lfmb eval diverge`: when set, called after every block of every forward
+  // pass with the hidden state and (MoE layers) the routing. The pointers are valid only during
+  // the call. Off by default; unset, forward() pays one branch per layer. An empty function unsets.
+  using LayerObserver = std::function<void(const LayerObservation&)>;
+  void set_layer_observer(LayerObserver observer) { layer_observer_ = std::move(observer); }
+
  private:
   void check_tokens(const int32_t* tokens, int64_t n) const;  // n_ctx and vocabulary range
   std::vector<float> run_prompt(const std::vector<int32_t>& tokens, bool last_only);
@@ -101,6 +123,7 @@ class Session {
   std::vector<std::vector<float>> k_cache_, v_cache_, conv_state_;  // per layer
   bool count_routing_ = false;
   std::vector<std::vector<uint64_t>> expert_counts_;  // layer × expert
+  LayerObserver layer_observer_;
 };
 
 }  // namespace lfmb

@@ -1,5 +1,9 @@
 #include "core/model/model_config.h"
 
+#include <fmt/format.h>
+
+#include <cmath>
+
 #include "core/error.h"
 #include "core/gguf/gguf_reader.h"
 #include "core/gguf/gguf_writer.h"
@@ -19,15 +23,28 @@ namespace {
 
 [[noreturn]] void bad(const GgufFile& f, const std::string& what) { throw Error(f.path() + ": " + what); }
 
-int64_t positive(const GgufFile& f, const std::string& key) {
+// A count or dimension: positive and at most `limit` (see ModelLimits), so that the products
+// expected_tensors() and the memory plan form stay far inside int64.
+int64_t bounded(const GgufFile& f, const std::string& key, uint64_t limit) {
   const uint32_t v = f.get_u32(key);
   if (v == 0) bad(f, "metadata key '" + key + "' must be positive");
+  if (v > limit)
+    bad(f, "metadata key '" + key + "' is " + std::to_string(v) + ", above lfmb's limit of " + std::to_string(limit));
+  return v;
+}
+
+// A float hyperparameter: finite and strictly inside (lo, hi).
+float finite_in(const GgufFile& f, const std::string& key, float v, float lo, float hi, const char* why) {
+  if (!std::isfinite(v) || !(v > lo) || !(v < hi))
+    bad(f, fmt::format("metadata key '{}' is {}, expected a finite number above {:g} and below {:g} ({})", key, v, lo,
+                       hi, why));
   return v;
 }
 
 }  // namespace
 
 ModelConfig model_config_from_gguf(const GgufFile& f) {
+  namespace L = model_limits;
   ModelConfig c;
   const std::string arch = f.get_string("general.architecture");
   if (arch == "lfm2") c.arch = Arch::LFM2;
@@ -37,18 +54,37 @@ ModelConfig model_config_from_gguf(const GgufFile& f) {
   const std::string p = arch + ".";
 
   c.name = f.get_string_or("general.name", "");
-  c.n_embd = positive(f, p + "embedding_length");
-  c.n_layer = positive(f, p + "block_count");
-  c.n_ff = positive(f, p + "feed_forward_length");
-  c.n_head = positive(f, p + "attention.head_count");
-  c.head_dim = f.has(p + "attention.key_length") ? positive(f, p + "attention.key_length") : c.n_embd / c.n_head;
+  c.n_embd = bounded(f, p + "embedding_length", L::kMaxDim);
+  // Every layer has at least its two norm tensors, besides the embedding: a block count the file
+  // cannot hold is refused here, before any per-layer list is built (the tensor count is itself
+  // bounded by the file size).
+  c.n_layer = bounded(f, p + "block_count", L::kMaxLayers);
+  const uint64_t n_tensors = f.tensors().size();
+  if (uint64_t(c.n_layer) > (n_tensors > 0 ? (n_tensors - 1) / 2 : 0))
+    bad(f, fmt::format("metadata key '{}block_count' is {}, but the file has only {} tensors (each layer needs at "
+                       "least 2)", p, c.n_layer, n_tensors));
+  const std::string last_norm = "blk." + std::to_string(c.n_layer - 1) + ".attn_norm.weight";
+  if (!f.find_tensor(last_norm))
+    bad(f, fmt::format("metadata key '{}block_count' is {}, but the file has no tensor '{}'", p, c.n_layer, last_norm));
+  c.n_ff = bounded(f, p + "feed_forward_length", L::kMaxDim);
+  c.n_head = bounded(f, p + "attention.head_count", L::kMaxHeads);
+  c.head_dim = f.has(p + "attention.key_length") ? bounded(f, p + "attention.key_length", L::kMaxDim) : c.n_embd / c.n_head;
+  if (c.head_dim == 0)
+    bad(f, fmt::format("attention head dimension is 0 (embedding_length {} / head_count {}); give {}attention.key_length",
+                       c.n_embd, c.n_head, p));
   if (f.has(p + "attention.value_length") && f.get_u32(p + "attention.value_length") != c.head_dim)
     bad(f, "attention.value_length differs from attention.key_length, which lfmb does not support");
   if (c.head_dim % 2 != 0) bad(f, "attention head dimension " + std::to_string(c.head_dim) + " is odd (RoPE needs even)");
   c.n_ctx_train = f.get_u32_or(p + "context_length", 0);
-  c.rope_theta = f.get_f32_or(p + "rope.freq_base", 10000.0f);
-  c.rms_eps = f.get_f32(p + "attention.layer_norm_rms_epsilon");
-  if (!(c.rms_eps > 0.0f)) bad(f, "attention.layer_norm_rms_epsilon must be positive");
+  if (uint64_t(c.n_ctx_train) > L::kMaxContext)
+    bad(f, fmt::format("metadata key '{}context_length' is {}, above lfmb's limit of {}", p, c.n_ctx_train, L::kMaxContext));
+  // RoPE needs base > 1 (frequencies base^(-2i/d) must fall); 0, 1, negative or NaN give wrong
+  // positions without any error downstream.
+  c.rope_theta = finite_in(f, p + "rope.freq_base", f.get_f32_or(p + "rope.freq_base", 10000.0f), 1.0f, 1e12f,
+                           "RoPE base");
+  // eps is added to a mean of squares: it must be small and positive; inf zeroes every activation.
+  c.rms_eps = finite_in(f, p + "attention.layer_norm_rms_epsilon", f.get_f32(p + "attention.layer_norm_rms_epsilon"),
+                        0.0f, 1.0f, "RMS norm epsilon");
 
   // head_count_kv: one number for every layer, or (LFM2) one per layer where 0 marks short conv.
   const std::string kv_key = p + "attention.head_count_kv";
@@ -68,16 +104,17 @@ ModelConfig model_config_from_gguf(const GgufFile& f) {
     }
     if (c.n_head_kv != 0 && c.n_head_kv != n) bad(f, kv_key + ": layers with different kv head counts are not supported");
     c.n_head_kv = n;
-    if (c.n_head % n != 0) bad(f, "head_count " + std::to_string(c.n_head) + " is not a multiple of head_count_kv " + std::to_string(n));
+    if (n > c.n_head || c.n_head % n != 0)
+      bad(f, kv_key + " " + std::to_string(n) + " does not divide head_count " + std::to_string(c.n_head));
   }
 
   if (c.is_lfm2_family()) {
-    c.conv_l = positive(f, p + "shortconv.l_cache");
+    c.conv_l = bounded(f, p + "shortconv.l_cache", L::kMaxConvLength);
   }
   if (c.arch == Arch::LFM2MOE) {
-    c.n_expert = positive(f, p + "expert_count");
-    c.n_expert_used = positive(f, p + "expert_used_count");
-    c.n_ff_expert = positive(f, p + "expert_feed_forward_length");
+    c.n_expert = bounded(f, p + "expert_count", L::kMaxExperts);
+    c.n_expert_used = bounded(f, p + "expert_used_count", L::kMaxExperts);
+    c.n_ff_expert = bounded(f, p + "expert_feed_forward_length", L::kMaxDim);
     c.n_dense_lead = f.get_u32(p + "leading_dense_block_count");
     if (c.n_expert_used > c.n_expert) bad(f, "expert_used_count exceeds expert_count");
     if (c.n_dense_lead > c.n_layer) bad(f, "leading_dense_block_count exceeds block_count");
@@ -87,8 +124,8 @@ ModelConfig model_config_from_gguf(const GgufFile& f) {
 
   // Vocabulary size: the key if present, else the embedding's second dimension.
   const GgufTensorInfo& embd = f.tensor("token_embd.weight");
-  c.n_vocab = f.has(p + "vocab_size") ? positive(f, p + "vocab_size") : embd.ne(1);
-  if (embd.ne(0) != c.n_embd || embd.ne(1) != c.n_vocab)
+  c.n_vocab = f.has(p + "vocab_size") ? bounded(f, p + "vocab_size", L::kMaxDim) : embd.ne(1);
+  if (embd.ne(0) != c.n_embd || embd.ne(1) != c.n_vocab || embd.dims.size() > 2)
     bad(f, "token_embd.weight is " + std::to_string(embd.ne(0)) + "x" + std::to_string(embd.ne(1)) +
                ", expected " + std::to_string(c.n_embd) + "x" + std::to_string(c.n_vocab));
   c.tied_output = f.find_tensor("output.weight") == nullptr;

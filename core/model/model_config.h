@@ -40,7 +40,20 @@ struct ModelConfig {
   bool is_lfm2_family() const { return arch != Arch::QWEN3; }
 };
 
-// Reads and validates the config; errors name the file and the key and list what is supported.
+// Documented limits on what a GGUF may declare (README "Limits"): checked before anything is
+// sized from them. Counts far above any published model, low enough that every product of two
+// or three of them stays inside int64.
+namespace model_limits {
+inline constexpr uint64_t kMaxLayers = 65536;       // and never more than the file's tensors allow
+inline constexpr uint64_t kMaxDim = 1u << 24;       // embedding, feed-forward, head and vocabulary sizes
+inline constexpr uint64_t kMaxHeads = 65536;        // attention heads
+inline constexpr uint64_t kMaxExperts = 65536;      // MoE experts
+inline constexpr uint64_t kMaxConvLength = 4096;    // short-conv kernel length
+inline constexpr uint64_t kMaxContext = 1u << 30;   // context_length
+}  // namespace model_limits
+
+// Reads and validates the config (every count bounded, every float finite and in range, the
+// block count against the tensors present); errors name the file and the key and list what is supported.
 ModelConfig model_config_from_gguf(const GgufFile& f);
 // Writes the metadata keys that model_config_from_gguf reads (the inverse).
 void model_config_to_gguf(const ModelConfig& c, GgufWriter& w);

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/io/bounded_input.h"
 
 namespace lfmb {
 
@@ -67,13 +68,10 @@ std::string pre_from_json(const json& pt, const std::string& path) {
 }  // namespace
 
 TokenizerSpec tokenizer_spec_from_hf_json(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot open");
-  std::stringstream buf;
-  buf << in.rdbuf();
+  const std::string text = read_bounded_input(path, kMaxTokenizerJsonBytes);
   json j;
   try {
-    j = json::parse(buf.str());
+    j = json::parse(text);
   } catch (const json::exception& e) {
     throw Error(path + ": not valid JSON (" + e.what() + ")");
   }

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/io/bounded_input.h"
 #include "eval/run/eval_run.h"
 #include "eval/run/run_support.h"
 #include "eval/task_docs.h"
@@ -20,22 +21,27 @@ using nlohmann::json;
 namespace {
 
 json read_json_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(path + ": cannot read (not an eval output folder?)");
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw Error(path + ": cannot read (not an eval output folder?)");
+  const std::string text = read_bounded_input(path, kMaxResultFileBytes);
   try {
-    return json::parse(in);
+    return json::parse(text);
   } catch (const json::exception& e) {
     throw Error(path + ": not valid JSON: " + e.what());
   }
 }
 
 std::vector<json> read_samples(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(path + ": missing samples file");
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw Error(path + ": missing samples file");
+  const std::string text = read_bounded_input(path, kMaxResultFileBytes);
   std::vector<json> out;
-  std::string line;
   size_t n = 0;
-  while (std::getline(in, line)) {
+  for (size_t pos = 0; pos < text.size();) {  // lines as std::getline gives them
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    const std::string line = text.substr(pos, nl - pos);
+    pos = nl + 1;
     ++n;
     if (line.empty()) continue;
     try {

@@ -180,10 +180,10 @@ GenerationResult EvalModel::generate(const std::string& context, const Generatio
   const int64_t n_vocab = model_.config().n_vocab;
   const bool greedy = !g.do_sample || g.temperature <= 0;
   SamplerOptions so;
-  so.temperature = g.temperature;
-  so.top_p = g.top_p;
+  so.temperature = float(g.temperature);
+  so.top_p = float(g.top_p);
   so.top_k = g.top_k;
-  so.min_p = g.min_p;
+  so.min_p = float(g.min_p);
   so.seed = g.seed;
   Sampler sampler(so);
   StreamingDecoder dec(tok_, /*special=*/false);

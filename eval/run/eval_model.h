@@ -22,7 +22,7 @@ struct GenerationSettings {
   std::vector<std::string> until;
   int64_t max_gen_toks = 256;
   bool do_sample = false;   // false or temperature 0: greedy
-  float temperature = 0.0f, top_p = 1.0f, min_p = 0.0f;
+  double temperature = 0.0, top_p = 1.0, min_p = 0.0;  // as given (JSON numbers), sampled in float
   int32_t top_k = 0;
   uint64_t seed = 0;        // per document (the run seed mixed with doc_id), so shards agree
 };

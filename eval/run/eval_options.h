@@ -22,6 +22,7 @@ struct TaskSettings {
   std::optional<bool> apply_chat_template;
   std::optional<bool> think;
   std::optional<std::string> system;
+  nlohmann::json gen_kwargs = nlohmann::json::object();  // lm-eval --gen_kwargs: override generation_kwargs keys
 };
 
 struct EvalOptions {

@@ -31,6 +31,7 @@ std::string score_offline(const ScoreOptions& so) {
     if (!l.contains("target")) need_docs = true;
   std::optional<PreparedTask> p;
   std::map<std::string, size_t> by_own_id;
+  const std::string id_field = t.dataset_kwargs.value("id_field", std::string());
   if (need_docs) {
     p.emplace(prepare_task(t, data_dir, 0));
     if (t.dataset_kwargs.contains("id_field")) {
@@ -57,13 +58,15 @@ std::string score_offline(const ScoreOptions& so) {
       if (l.contains("doc_id")) {
         if (!l["doc_id"].is_number_unsigned()) throw Error(where + ": doc_id must be a non-negative integer");
         id = l["doc_id"].get<size_t>();
-      } else if (l.contains("id")) {
-        const std::string key = l["id"].is_string() ? l["id"].get<std::string>() : l["id"].dump();
+      } else if (l.contains("id") || (!id_field.empty() && l.contains(id_field))) {
+        const json& v = l.contains("id") ? l["id"] : l[id_field];
+        const std::string key = v.is_string() ? v.get<std::string>() : v.dump();
         auto it = by_own_id.find(key);
         if (it == by_own_id.end()) throw Error(where + ": no document of '" + so.task + "' has id " + key);
         id = it->second;
       } else {
-        throw Error(where + ": name the document (doc_id or id) or give target inline");
+        throw Error(where + ": name the document (doc_id, id" + (id_field.empty() ? "" : " or " + id_field) +
+                    ") or give target inline");
       }
       if (id >= p->docs.size())
         throw Error(where + ": doc_id " + std::to_string(id) + " outside the " + std::to_string(p->docs.size()) + " documents");

@@ -51,6 +51,7 @@ TaskSettings settings_for(const EvalOptions& o, const TaskIndex& idx, const std:
     if (p.apply_chat_template) s.apply_chat_template = p.apply_chat_template;
     if (p.think) s.think = p.think;
     if (p.system) s.system = p.system;
+    for (const auto& [k, v] : p.gen_kwargs.items()) s.gen_kwargs[k] = v;
   };
   for (const auto& [name, p] : o.per_task) {
     if (name == leaf) continue;
@@ -68,6 +69,8 @@ PreparedTask prepare_task(const TaskConfig& t, const std::string& data_dir, int 
   p.prompts = std::make_unique<TaskPrompts>(t);
   p.docs = load_split_docs(t, t.test_split, data_dir);
   p.num_fewshot = num_fewshot;
+  if (num_fewshot > 0 && !t.fewshot_samples.is_array() && t.fewshot_split.empty())
+    throw Error(t.file + ": task '" + t.task + "' has no few-shot examples (no fewshot_split or fewshot_config.samples); use --num-fewshot 0");
   if (num_fewshot > 0) {
     if (t.fewshot_samples.is_array()) {
       p.pool = t.fewshot_samples.get<std::vector<json>>();
@@ -129,16 +132,17 @@ BuiltPrompt build_prompt(const PreparedTask& p, size_t doc_id, const std::vector
 
 GenerationSettings generation_settings(const TaskConfig& t, const TaskSettings& s, uint64_t seed, size_t doc_id) {
   GenerationSettings g;
-  const json& k = t.generation_kwargs;
+  json k = t.generation_kwargs;
+  for (const auto& [key, v] : s.gen_kwargs.items()) k[key] = v;  // --gen-kwargs wins, as in lm-eval
   if (k.contains("until"))
     for (const json& u : k["until"]) g.until.push_back(u.get<std::string>());
   g.max_gen_toks = k.value("max_gen_toks", int64_t(256));
   if (s.max_gen_toks) g.max_gen_toks = *s.max_gen_toks;
   g.do_sample = k.value("do_sample", false);
-  g.temperature = float(k.value("temperature", 0.0));
-  g.top_p = float(k.value("top_p", 1.0));
+  g.temperature = k.value("temperature", 0.0);
+  g.top_p = k.value("top_p", 1.0);
   g.top_k = int32_t(k.value("top_k", 0));
-  g.min_p = float(k.value("min_p", 0.0));
+  g.min_p = k.value("min_p", 0.0);
   // SplitMix-style mix: each document has its own stream, whatever runs before it.
   uint64_t z = seed * 0x9E3779B97F4A7C15ull + doc_id + 1;
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;

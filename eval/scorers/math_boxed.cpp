@@ -3,7 +3,7 @@
 // ASCII bytes never occur inside a UTF-8 multi-byte sequence.
 #include "eval/scorers/math_boxed.h"
 
-#include "eval/scorers/math_pystr.h"
+#include "eval/text/py_str.h"
 
 namespace lfmb::eval {
 
@@ -12,8 +12,8 @@ std::optional<std::string> last_boxed_only_string(std::string_view text) {
   constexpr std::string_view kBoxedSpace = "\\boxed ";
   size_t idx = text.rfind("\\boxed");
   if (text.find(kBoxedSpace) != std::string_view::npos) {
-    std::string after = math_pystr::split(text, kBoxedSpace).back();
-    return std::string(kBoxedSpace) + math_pystr::split(after, "$").front();
+    std::string after = py_split_sep(text, kBoxedSpace).back();
+    return std::string(kBoxedSpace) + py_split_sep(after, "$").front();
   }
   if (idx == std::string_view::npos) {
     idx = text.rfind("\\fbox");

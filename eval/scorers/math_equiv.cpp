@@ -5,14 +5,15 @@
 
 #include <vector>
 
-#include "eval/scorers/math_pystr.h"
+#include "eval/scorers/math_py_int.h"
+#include "eval/text/py_str.h"
 
 namespace lfmb::eval {
 
-namespace py = math_pystr;
+namespace py_int = math_py_int;
 
 std::optional<std::string> fix_fracs(std::string_view s) {
-  std::vector<std::string> parts = py::split(s, "\\frac");
+  std::vector<std::string> parts = py_split_sep(s, "\\frac");
   std::string out = parts[0];
   for (size_t k = 1; k < parts.size(); ++k) {
     const std::string& sub = parts[k];
@@ -22,10 +23,10 @@ std::optional<std::string> fix_fracs(std::string_view s) {
       out += sub;
       continue;
     }
-    if (py::char_count(sub) < 2) return std::string(s);  // assert len(substr) >= 2, caught
-    size_t a_len = py::char_len(sub, 0);
-    size_t b_len = py::char_len(sub, a_len);
-    std::string a = sub.substr(0, a_len), b = sub.substr(a_len, b_len), rest = sub.substr(a_len + b_len);
+    std::vector<std::string> chars = py_chars(sub);
+    if (chars.size() < 2) return std::string(s);  // assert len(substr) >= 2, caught
+    const std::string &a = chars[0], &b = chars[1];
+    std::string rest = sub.substr(a.size() + b.size());
     if (b != "{")
       out += "{" + a + "}{" + b + "}" + rest;
     else
@@ -35,33 +36,33 @@ std::optional<std::string> fix_fracs(std::string_view s) {
 }
 
 std::optional<std::string> fix_a_slash_b(std::string_view s) {
-  std::vector<std::string> parts = py::split(s, "/");
+  std::vector<std::string> parts = py_split_sep(s, "/");
   if (parts.size() != 2) return std::string(s);
   // int(a), int(b): a ValueError is not caught by fix_a_slash_b's `except AssertionError`.
-  if (!py::int_parses(parts[0]) || !py::int_parses(parts[1])) return std::nullopt;
+  if (!py_int::int_parses(parts[0]) || !py_int::int_parses(parts[1])) return std::nullopt;
   // assert string == "{}/{}".format(a, b), caught: only canonical spellings are rewritten.
-  if (!py::is_canonical_int(parts[0]) || !py::is_canonical_int(parts[1])) return std::string(s);
+  if (!py_int::is_canonical_int(parts[0]) || !py_int::is_canonical_int(parts[1])) return std::string(s);
   return "\\frac{" + parts[0] + "}{" + parts[1] + "}";
 }
 
 std::optional<std::string> remove_right_units(std::string_view s) {
   // The official comment: "\text{ " only ever occurs (in the val set) when describing units.
   if (s.find("\\text{ ") == std::string_view::npos) return std::string(s);
-  std::vector<std::string> parts = py::split(s, "\\text{ ");
+  std::vector<std::string> parts = py_split_sep(s, "\\text{ ");
   if (parts.size() != 2) return std::nullopt;  // assert len(splits) == 2
   return parts[0];
 }
 
 std::optional<std::string> fix_sqrt(std::string_view s) {
   if (s.find("\\sqrt") == std::string_view::npos) return std::string(s);
-  std::vector<std::string> parts = py::split(s, "\\sqrt");
+  std::vector<std::string> parts = py_split_sep(s, "\\sqrt");
   std::string out = parts[0];
   for (size_t k = 1; k < parts.size(); ++k) {
     const std::string& sub = parts[k];
     if (sub.empty()) return std::nullopt;  // split[0] raises IndexError
     if (sub[0] != '{') {
-      size_t a_len = py::char_len(sub, 0);
-      out += "\\sqrt{" + sub.substr(0, a_len) + "}" + sub.substr(a_len);
+      std::string a = py_chars(sub).front();
+      out += "\\sqrt{" + a + "}" + sub.substr(a.size());
     } else {
       out += "\\sqrt" + sub;
     }
@@ -71,31 +72,31 @@ std::optional<std::string> fix_sqrt(std::string_view s) {
 
 std::optional<std::string> strip_string(std::string_view input) {
   std::string s(input);
-  s = py::replace(s, "\n", "");       // linebreaks
-  s = py::replace(s, "\\!", "");      // inverse spaces
-  s = py::replace(s, "\\\\", "\\");   // "\\" -> "\"
-  s = py::replace(s, "tfrac", "frac");
-  s = py::replace(s, "dfrac", "frac");
-  s = py::replace(s, "\\left", "");
-  s = py::replace(s, "\\right", "");
-  s = py::replace(s, "^{\\circ}", "");  // degrees
-  s = py::replace(s, "^\\circ", "");
-  s = py::replace(s, "\\$", "");        // dollar signs
+  s = py_replace(s, "\n", "");       // linebreaks
+  s = py_replace(s, "\\!", "");      // inverse spaces
+  s = py_replace(s, "\\\\", "\\");   // "\\" -> "\"
+  s = py_replace(s, "tfrac", "frac");
+  s = py_replace(s, "dfrac", "frac");
+  s = py_replace(s, "\\left", "");
+  s = py_replace(s, "\\right", "");
+  s = py_replace(s, "^{\\circ}", "");  // degrees
+  s = py_replace(s, "^\\circ", "");
+  s = py_replace(s, "\\$", "");        // dollar signs
   std::optional<std::string> units = remove_right_units(s);
   if (!units) return std::nullopt;
   s = *units;
-  s = py::replace(s, "\\%", "");  // percent (the official removes "\\%" and "\%", the same text)
+  s = py_replace(s, "\\%", "");  // percent (the official removes "\\%" and "\%", the same text)
   // " 0." is " ." and "{0." is "{."; a leading "." gains a "0".
-  s = py::replace(s, " .", " 0.");
-  s = py::replace(s, "{.", "{0.");
+  s = py_replace(s, " .", " 0.");
+  s = py_replace(s, "{.", "{0.");
   if (s.empty()) return s;
   if (s[0] == '.') s = "0" + s;
   // "k = 5" -> " 5": one '=' and at most 2 characters (code points) before it.
-  std::vector<std::string> eq = py::split(s, "=");
-  if (eq.size() == 2 && py::char_count(eq[0]) <= 2) s = eq[1];
+  std::vector<std::string> eq = py_split_sep(s, "=");
+  if (eq.size() == 2 && py_len(eq[0]) <= 2) s = eq[1];
   std::optional<std::string> sqrt = fix_sqrt(s);
   if (!sqrt) return std::nullopt;
-  s = py::replace(*sqrt, " ", "");  // spaces (ASCII space only)
+  s = py_replace(*sqrt, " ", "");  // spaces (ASCII space only)
   std::optional<std::string> fracs = fix_fracs(s);
   if (!fracs) return std::nullopt;
   s = *fracs;

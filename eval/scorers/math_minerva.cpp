@@ -7,12 +7,10 @@
 
 #include "eval/scorers/math_boxed.h"
 #include "eval/scorers/math_equiv.h"
-#include "eval/scorers/math_pystr.h"
 #include "eval/text/py_regex.h"
+#include "eval/text/py_str.h"
 
 namespace lfmb::eval {
-
-namespace py = math_pystr;
 
 namespace {
 
@@ -62,14 +60,14 @@ std::string get_unnormalized_answer(std::string_view text) {
   std::string with_end = std::string(text) + "I hope it is correct.";
   std::optional<PyRegex::Match> m = regexes().answer_line.search(with_end);
   if (!m) return std::string(kMinervaInvalidAnswer);
-  return py::strip(m->group(1).value_or(""));
+  return py_strip(m->group(1).value_or(""));
 }
 
 std::string normalize_final_answer(std::string_view answer) {
   const MinervaRegexes& re = regexes();
-  std::string s = py::split(answer, "=").back();
-  for (const auto& [before, after] : kSubstitutions) s = py::replace(s, before, after);
-  for (std::string_view expr : kRemovedExpressions) s = py::replace(s, expr, "");
+  std::string s = py_split_sep(answer, "=").back();
+  for (const auto& [before, after] : kSubstitutions) s = py_replace(s, before, after);
+  for (std::string_view expr : kRemovedExpressions) s = py_replace(s, expr, "");
   // Unwrap math mode, bold, overline and box.
   s = re.math_span.sub(s, R"($\3$)");
   s = re.text.sub(s, R"(\2)");
@@ -79,10 +77,10 @@ std::string normalize_final_answer(std::string_view answer) {
   // Shorthand TeX: \fracab -> \frac{a}{b}, \sqrta -> \sqrt{a}.
   s = re.frac.sub(s, R"(frac{\2}{\3})");
   s = re.sqrt.sub(s, R"(sqrt{\2})");
-  s = py::replace(s, "$", "");
+  s = py_replace(s, "$", "");
   // 100,000 -> 100000
-  std::string no_commas = py::replace(s, ",", "");
-  if (py::isdigit(no_commas)) s = no_commas;
+  std::string no_commas = py_replace(s, ",", "");
+  if (py_isdigit(no_commas)) s = no_commas;
   return s;
 }
 
@@ -104,7 +102,7 @@ bool minerva_match(std::string_view unnormalized_answer, std::string_view gold_a
   std::string answer = normalize_final_answer(unnormalized_answer);
   std::string gold = normalize_final_answer(gold_answer);
   if (answer == kMinervaInvalidAnswer) return false;
-  if (py::strip(answer) == py::strip(gold)) return true;
+  if (py_strip(answer) == py_strip(gold)) return true;
   return is_equiv(answer, gold);  // DEVIATION: lm-eval uses sympy here (math_minerva.h)
 }
 

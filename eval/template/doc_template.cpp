@@ -16,6 +16,7 @@
 #include "eval/template/template_ast.h"
 #include "eval/template/template_values.h"
 #include "eval/text/py_regex.h"
+#include "eval/text/py_str.h"
 
 namespace lfmb::eval {
 
@@ -115,7 +116,7 @@ void float_divmod(double vx, double wx, double& floordiv, double& mod) {
 
 // Python int(str) for base 10: surrounding whitespace, a sign, digits with single "_" between.
 std::optional<int64_t> parse_py_int(const std::string& text) {
-  std::string s = strip_ws(text, true, true);
+  std::string s = py_strip(text);
   size_t i = 0;
   bool neg = false;
   if (i < s.size() && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
@@ -142,7 +143,7 @@ std::optional<int64_t> parse_py_int(const std::string& text) {
 // Python float(str): whitespace, sign, decimal/exponent forms with "_" between digits, inf,
 // infinity, nan (any case).
 std::optional<double> parse_py_float(const std::string& text) {
-  std::string s = strip_ws(text, true, true);
+  std::string s = py_strip(text);
   std::string body = s, sign;
   if (!body.empty() && (body[0] == '+' || body[0] == '-')) { sign = body.substr(0, 1); body.erase(0, 1); }
   std::string low;
@@ -251,7 +252,7 @@ class Renderer {
       const json& s = need(seq, n.expr->pos);
       if (s.is_array()) items.assign(s.begin(), s.end());
       else if (s.is_string())
-        for (char32_t c : guard(n.expr->pos, [&] { return utf8_decode(s.get<std::string>()); })) items.push_back(utf8_encode(c));
+        for (std::string& c : py_chars(s.get<std::string>())) items.push_back(std::move(c));
       else if (s.is_object())
         fail("iterating over a mapping is not supported (its key order is not kept)", n.expr->pos);
       else
@@ -367,10 +368,10 @@ class Renderer {
           if (i < 0 || i >= n) return Value::undef(py_type(obj) + " object has no element " + std::to_string(*idx));
           return of(obj[static_cast<size_t>(i)]);
         }
-        std::u32string u = utf8_decode(obj.get<std::string>());
-        int64_t n = static_cast<int64_t>(u.size()), i = *idx < 0 ? *idx + n : *idx;
+        std::vector<std::string> chars = py_chars(obj.get<std::string>());
+        int64_t n = static_cast<int64_t>(chars.size()), i = *idx < 0 ? *idx + n : *idx;
         if (i < 0 || i >= n) return Value::undef("str object has no element " + std::to_string(*idx));
-        return of(utf8_encode(u[static_cast<size_t>(i)]));
+        return of(std::move(chars[static_cast<size_t>(i)]));
       }
       if (key.is_string()) return get_attr(obj, key.get<std::string>());
       return Value::undef(py_type(obj) + " indices must be integers or slices, not " + py_type(key));
@@ -391,10 +392,10 @@ class Renderer {
     }
     int64_t step = part[2].value_or(1);
     if (step == 0) fail("slice step cannot be zero", e.pos);
-    std::u32string u;
+    std::vector<std::string> chars;
     int64_t n;
     if (obj.is_array()) n = static_cast<int64_t>(obj.size());
-    else if (obj.is_string()) { u = utf8_decode(obj.get<std::string>()); n = static_cast<int64_t>(u.size()); }
+    else if (obj.is_string()) { chars = py_chars(obj.get<std::string>()); n = static_cast<int64_t>(chars.size()); }
     else fail(jinja_type(obj) + " cannot be sliced", e.pos);
     // Python's slice.indices().
     const int64_t lower = step < 0 ? -1 : 0, upper = step < 0 ? n - 1 : n;
@@ -405,13 +406,13 @@ class Renderer {
     };
     int64_t start = clamp(part[0], step < 0 ? upper : lower), stop = clamp(part[1], step < 0 ? lower : upper);
     json list = json::array();
-    std::u32string sub;
+    std::string sub;
     for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) {
       if (obj.is_array()) list.push_back(obj[static_cast<size_t>(i)]);
-      else sub.push_back(u[static_cast<size_t>(i)]);
+      else sub += chars[static_cast<size_t>(i)];
     }
     if (obj.is_array()) return of(std::move(list));
-    return of(utf8_encode(sub));
+    return of(std::move(sub));
   }
 
   std::vector<json> args_of(const Expr& e, size_t first) {
@@ -444,23 +445,23 @@ class Renderer {
       const std::string& s = obj.get_ref<const std::string&>();
       if (m == "strip" || m == "lstrip" || m == "rstrip") {
         arity(0, 1);
-        bool l = m != "rstrip", r = m != "lstrip";
-        if (a.empty() || a[0].is_null()) return of(strip_ws(s, l, r));
-        return of(strip_chars(s, str_arg(a[0], m + "() argument"), l, r));
+        if (a.empty() || a[0].is_null()) return of(m == "strip" ? py_strip(s) : m == "lstrip" ? py_lstrip(s) : py_rstrip(s));
+        const std::string& chars = str_arg(a[0], m + "() argument");
+        return of(m == "strip" ? py_strip_chars(s, chars) : m == "lstrip" ? py_lstrip_chars(s, chars) : py_rstrip_chars(s, chars));
       }
-      if (m == "lower") { arity(0, 0); return of(to_lower(s)); }
-      if (m == "upper") { arity(0, 0); return of(to_upper(s)); }
+      if (m == "lower") { arity(0, 0); return of(py_lower(s)); }
+      if (m == "upper") { arity(0, 0); return of(py_upper(s)); }
       if (m == "replace") {
         arity(2, 3);
         long count = a.size() == 3 ? static_cast<long>(int_arg(a[2], "replace() count")) : -1;
-        return of(replace_all(s, str_arg(a[0], "replace() argument 1"), str_arg(a[1], "replace() argument 2"), count));
+        return of(py_replace(s, str_arg(a[0], "replace() argument 1"), str_arg(a[1], "replace() argument 2"), count));
       }
       if (m == "split") {
         arity(0, 2);
         long maxsplit = a.size() == 2 ? static_cast<long>(int_arg(a[1], "split() maxsplit")) : -1;
         std::vector<std::string> parts = (a.empty() || a[0].is_null())
-                                             ? split_ws(s, maxsplit)
-                                             : split_sep(s, str_arg(a[0], "split() separator"), maxsplit);
+                                             ? py_split(s, maxsplit)
+                                             : py_split_sep(s, str_arg(a[0], "split() separator"), maxsplit);
         return of(json(parts));
       }
       if (m == "startswith" || m == "endswith") {
@@ -474,7 +475,7 @@ class Renderer {
         arity(1, 1);
         size_t at = s.find(str_arg(a[0], "index() argument"));
         if (at == std::string::npos) throw Error("substring not found");
-        return of(static_cast<int64_t>(utf8_length(s.substr(0, at))));
+        return of(static_cast<int64_t>(py_len(std::string_view(s).substr(0, at))));
       }
     }
     if (obj.is_array() && m == "index") {
@@ -507,14 +508,14 @@ class Renderer {
     std::vector<json> a = args_of(e, 1);
     const std::string& f = e.name;
     if (f == "trim") {
-      if (a.empty() || a[0].is_null()) return of(strip_ws(py_str(v), true, true));
-      return of(strip_chars(py_str(v), str_arg(a[0], "trim() chars"), true, true));
+      if (a.empty() || a[0].is_null()) return of(py_strip(py_str(v)));
+      return of(py_strip_chars(py_str(v), str_arg(a[0], "trim() chars")));
     }
-    if (f == "lower") return of(to_lower(py_str(v)));
-    if (f == "upper") return of(to_upper(py_str(v)));
+    if (f == "lower") return of(py_lower(py_str(v)));
+    if (f == "upper") return of(py_upper(py_str(v)));
     if (f == "string") return of(py_str(v));
     if (f == "length" || f == "count") {
-      if (v.is_string()) return of(static_cast<int64_t>(utf8_length(v.get<std::string>())));
+      if (v.is_string()) return of(static_cast<int64_t>(py_len(v.get<std::string>())));
       if (v.is_array() || v.is_object()) return of(static_cast<int64_t>(v.size()));
       throw Error("object of type '" + py_type(v) + "' has no len()");
     }
@@ -532,7 +533,7 @@ class Renderer {
     }
     if (f == "replace") {
       long count = a.size() == 3 && !a[2].is_null() ? static_cast<long>(int_arg(a[2], "replace count")) : -1;
-      return of(replace_all(py_str(v), py_str(a[0]), py_str(a[1]), count));
+      return of(py_replace(py_str(v), py_str(a[0]), py_str(a[1]), count));
     }
     if (f == "int") {
       json dflt = a.empty() ? json(0) : a[0];
@@ -584,7 +585,7 @@ class Renderer {
     if (v.is_array()) return std::vector<json>(v.begin(), v.end());
     if (v.is_string()) {
       std::vector<json> out;
-      for (char32_t c : utf8_decode(v.get<std::string>())) out.push_back(utf8_encode(c));
+      for (std::string& c : py_chars(v.get<std::string>())) out.push_back(std::move(c));
       return out;
     }
     if (v.is_object()) throw Error("iterating over a mapping is not supported (its key order is not kept)");

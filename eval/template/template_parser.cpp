@@ -6,7 +6,9 @@
 
 #include "core/error.h"
 #include "eval/template/template_ast.h"
+#include "eval/data/utf8_text.h"
 #include "eval/template/template_values.h"
+#include "eval/text/py_str.h"
 
 namespace lfmb::eval::tmpl {
 
@@ -78,16 +80,12 @@ class Lexer {
   size_t space_len(size_t i) const {
     if (i >= s_.size()) return 0;
     unsigned char c = static_cast<unsigned char>(s_[i]);
-    if (c < 0x80) return py_space(c) ? 1 : 0;
+    if (c < 0x80) return py_isspace(c) ? 1 : 0;
     size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
     if (i + n > s_.size()) return 0;
-    std::u32string u;
-    try {
-      u = utf8_decode(std::string_view(s_).substr(i, n));
-    } catch (const Error&) {
-      fail("template is not valid UTF-8", i);
-    }
-    return u.size() == 1 && py_space(u[0]) ? n : 0;
+    std::string_view one = std::string_view(s_).substr(i, n);
+    if (find_invalid_utf8(one) != std::string_view::npos) fail("template is not valid UTF-8", i);
+    return py_isspace(py_ords(one)[0]) ? n : 0;
   }
 
   size_t find_tag_start(size_t from) const {
@@ -193,6 +191,8 @@ class Lexer {
         }
         j += n;
         if (v > 0x10FFFF) fail("escape beyond U+10FFFF in string literal", pos);
+        // Python keeps a lone surrogate in a str but can never encode the prompt to UTF-8.
+        if (v >= 0xD800 && v <= 0xDFFF) fail("surrogate escape in string literal (no UTF-8 form)", pos);
         return static_cast<char32_t>(v);
       };
       switch (e) {
@@ -207,16 +207,16 @@ class Lexer {
         case 'r': out += '\r'; break;
         case 't': out += '\t'; break;
         case 'v': out += '\v'; break;
-        case 'x': out += utf8_encode(hex(2)); break;
-        case 'u': out += utf8_encode(hex(4)); break;
-        case 'U': out += utf8_encode(hex(8)); break;
+        case 'x': out += py_chr(hex(2)); break;
+        case 'u': out += py_chr(hex(4)); break;
+        case 'U': out += py_chr(hex(8)); break;
         case 'N': fail("\\N{...} escapes are not supported in string literals", pos);
         default:
           if (e >= '0' && e <= '7') {
             uint32_t v = static_cast<uint32_t>(e - '0');
             for (int k = 0; k < 2 && j + 1 < r.size() && r[j + 1] >= '0' && r[j + 1] <= '7'; ++k)
               v = v * 8 + static_cast<uint32_t>(r[++j] - '0');
-            out += utf8_encode(static_cast<char32_t>(v));
+            out += py_chr(static_cast<char32_t>(v));
           } else {
             out += '\\';  // Python keeps an unknown escape as written
             out += e;
@@ -268,9 +268,9 @@ class Lexer {
     for (size_t k = 0; k < segs.size(); ++k) {
       if (segs[k].type == SegType::Text) continue;
       if (segs[k].strip_before && k > 0 && segs[k - 1].type == SegType::Text)
-        segs[k - 1].text = strip_ws(segs[k - 1].text, false, true);
+        segs[k - 1].text = py_rstrip(segs[k - 1].text);
       if (segs[k].strip_after && k + 1 < segs.size() && segs[k + 1].type == SegType::Text)
-        segs[k + 1].text = strip_ws(segs[k + 1].text, true, false);
+        segs[k + 1].text = py_lstrip(segs[k + 1].text);
     }
   }
 

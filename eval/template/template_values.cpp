@@ -8,143 +8,9 @@
 #include <utf8proc.h>
 
 #include "core/error.h"
+#include "eval/text/py_str.h"
 
 namespace lfmb::eval::tmpl {
-
-std::u32string utf8_decode(std::string_view s) {
-  std::u32string out;
-  out.reserve(s.size());
-  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
-  utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(s.size());
-  while (left > 0) {
-    utf8proc_int32_t cp = 0;
-    utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
-    if (n <= 0) throw Error("string is not valid UTF-8");
-    out.push_back(static_cast<char32_t>(cp));
-    p += n;
-    left -= n;
-  }
-  return out;
-}
-
-std::string utf8_encode(char32_t c) {
-  utf8proc_uint8_t buf[4];
-  utf8proc_ssize_t n = utf8proc_encode_char(static_cast<utf8proc_int32_t>(c), buf);
-  return std::string(reinterpret_cast<char*>(buf), static_cast<size_t>(n));
-}
-
-std::string utf8_encode(std::u32string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char32_t c : s) out += utf8_encode(c);
-  return out;
-}
-
-size_t utf8_length(std::string_view s) { return utf8_decode(s).size(); }
-
-bool py_space(char32_t c) {
-  // The code points for which CPython's str.isspace() is true.
-  if ((c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20)) return true;
-  switch (c) {
-    case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000:
-      return true;
-    default:
-      return c >= 0x2000 && c <= 0x200A;
-  }
-}
-
-std::string strip_ws(std::string_view s, bool left, bool right) {
-  std::u32string u = utf8_decode(s);
-  size_t b = 0, e = u.size();
-  if (left) while (b < e && py_space(u[b])) ++b;
-  if (right) while (e > b && py_space(u[e - 1])) --e;
-  return utf8_encode(std::u32string_view(u).substr(b, e - b));
-}
-
-std::string strip_chars(std::string_view s, std::string_view chars, bool left, bool right) {
-  std::u32string u = utf8_decode(s), set = utf8_decode(chars);
-  auto in_set = [&](char32_t c) { return set.find(c) != std::u32string::npos; };
-  size_t b = 0, e = u.size();
-  if (left) while (b < e && in_set(u[b])) ++b;
-  if (right) while (e > b && in_set(u[e - 1])) --e;
-  return utf8_encode(std::u32string_view(u).substr(b, e - b));
-}
-
-std::vector<std::string> split_ws(std::string_view s, long maxsplit) {
-  // str.split(): runs of whitespace separate, no empty strings; after maxsplit splits the rest
-  // (left-stripped) is the last item.
-  std::u32string u = utf8_decode(s);
-  std::vector<std::string> out;
-  size_t i = 0, n = u.size();
-  while (i < n) {
-    while (i < n && py_space(u[i])) ++i;
-    if (i >= n) break;
-    if (maxsplit >= 0 && static_cast<long>(out.size()) == maxsplit) {
-      size_t e = n;
-      while (e > i && py_space(u[e - 1])) --e;
-      out.push_back(utf8_encode(std::u32string_view(u).substr(i, e - i)));
-      break;
-    }
-    size_t j = i;
-    while (j < n && !py_space(u[j])) ++j;
-    out.push_back(utf8_encode(std::u32string_view(u).substr(i, j - i)));
-    i = j;
-  }
-  return out;
-}
-
-std::vector<std::string> split_sep(std::string_view s, std::string_view sep, long maxsplit) {
-  if (sep.empty()) throw Error("empty separator");
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (maxsplit < 0 || static_cast<long>(out.size()) < maxsplit) {
-    size_t at = s.find(sep, start);
-    if (at == std::string_view::npos) break;
-    out.emplace_back(s.substr(start, at - start));
-    start = at + sep.size();
-  }
-  out.emplace_back(s.substr(start));
-  return out;
-}
-
-std::string replace_all(std::string_view s, std::string_view old, std::string_view repl, long count) {
-  std::string out;
-  if (old.empty()) {
-    // Python inserts repl before every code point and at the end (up to count times).
-    std::u32string u = utf8_decode(s);
-    long done = 0;
-    for (char32_t c : u) {
-      if (count < 0 || done < count) { out += repl; ++done; }
-      out += utf8_encode(c);
-    }
-    if (count < 0 || done < count) out += repl;
-    return out;
-  }
-  size_t start = 0;
-  long done = 0;
-  while (count < 0 || done < count) {
-    size_t at = s.find(old, start);
-    if (at == std::string_view::npos) break;
-    out.append(s.substr(start, at - start));
-    out.append(repl);
-    start = at + old.size();
-    ++done;
-  }
-  out.append(s.substr(start));
-  return out;
-}
-
-std::string to_lower(std::string_view s) {
-  std::u32string u = utf8_decode(s);
-  for (char32_t& c : u) c = static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c)));
-  return utf8_encode(u);
-}
-
-std::string to_upper(std::string_view s) {
-  std::u32string u = utf8_decode(s);
-  for (char32_t& c : u) c = static_cast<char32_t>(utf8proc_toupper(static_cast<utf8proc_int32_t>(c)));
-  return utf8_encode(u);
-}
 
 std::string float_repr(double v) {
   if (std::isnan(v)) return "nan";
@@ -196,7 +62,7 @@ std::string str_repr(const std::string& s) {
   bool has_single = s.find('\'') != std::string::npos, has_double = s.find('"') != std::string::npos;
   char q = (has_single && !has_double) ? '"' : '\'';
   std::string out(1, q);
-  for (char32_t c : utf8_decode(s)) {
+  for (char32_t c : py_ords(s)) {
     char buf[16];
     if (c == static_cast<char32_t>(q) || c == U'\\') { out += '\\'; out += static_cast<char>(c); }
     else if (c == U'\t') out += "\\t";
@@ -204,7 +70,7 @@ std::string str_repr(const std::string& s) {
     else if (c == U'\r') out += "\\r";
     else if (c < 0x20 || c == 0x7F) { std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(c)); out += buf; }
     else if (c < 0x7F) out += static_cast<char>(c);
-    else if (py_printable(c)) out += utf8_encode(c);
+    else if (py_printable(c)) out += py_chr(c);
     else if (c <= 0xFF) { std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(c)); out += buf; }
     else if (c <= 0xFFFF) { std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c)); out += buf; }
     else { std::snprintf(buf, sizeof buf, "\\U%08x", static_cast<unsigned>(c)); out += buf; }

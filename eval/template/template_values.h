@@ -1,38 +1,17 @@
 // Python's view of JSON values for the template engine: str() and repr() as Jinja2 prints them,
-// truthiness, equality and ordering, and the few str operations templates call, counted in code
-// points as Python counts them. Internal to eval/template/.
+// truthiness, equality and ordering. Internal to eval/template/. The str methods templates call
+// (strip, split, replace, lower, upper with Python's full case mapping, len, ...) are
+// eval/text/py_str.h.
 //
-// Followed: CPython 3.11 semantics (float repr, str.isspace, str.isprintable, list/str repr), as
-// Jinja2 3.1 applies them when it prints `{{ value }}` (str(value)).
-//
-// The str helpers here (strip, split, lower, upper) are a private minimal copy: eval/text/py_str.h
-// has no implementation in this branch yet. Deviation: lower()/upper() use utf8proc's simple
-// one-to-one case mapping (Python's full mapping turns 'ß'.upper() into 'SS' and handles final
-// sigma); once py_str.cpp lands these should call it.
+// Followed: CPython 3.11 semantics (float repr, str.isprintable, list/str repr), as Jinja2 3.1
+// applies them when it prints `{{ value }}` (str(value)).
 #pragma once
 #include <cstdint>
 #include <string>
-#include <string_view>
-#include <vector>
 
 #include <nlohmann/json.hpp>
 
 namespace lfmb::eval::tmpl {
-
-// UTF-8 <-> code points; throws lfmb::Error (message without location) on invalid UTF-8.
-std::u32string utf8_decode(std::string_view s);
-std::string utf8_encode(std::u32string_view s);
-std::string utf8_encode(char32_t c);
-size_t utf8_length(std::string_view s);
-
-bool py_space(char32_t c);                    // str.isspace() for one code point
-std::string strip_ws(std::string_view s, bool left, bool right);
-std::string strip_chars(std::string_view s, std::string_view chars, bool left, bool right);
-std::vector<std::string> split_ws(std::string_view s, long maxsplit);
-std::vector<std::string> split_sep(std::string_view s, std::string_view sep, long maxsplit);
-std::string replace_all(std::string_view s, std::string_view old, std::string_view repl, long count);
-std::string to_lower(std::string_view s);
-std::string to_upper(std::string_view s);
 
 // Python repr(float): shortest round-trip digits, exponent form below 1e-4 and from 1e16.
 std::string float_repr(double v);

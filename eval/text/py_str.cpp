@@ -2,8 +2,9 @@
 // Objects/unicodectype.c semantics (facts read from the docs and checked against /usr/bin/python3).
 //
 // Simple case mappings come from utf8proc (Unicode 15.0); everything utf8proc does not expose —
-// full (multi-code-point) mappings, isdigit, Cased / Case_Ignorable for the final-sigma rule — comes
-// from py_unicode_tables.inc, generated from CPython 3.11's own unicodedata (Unicode 14.0).
+// full (multi-code-point) mappings, isdigit, isdecimal, Cased / Case_Ignorable for the final-sigma
+// rule — comes from py_unicode_tables.inc, generated from CPython 3.11's own unicodedata (Unicode
+// 14.0; utf8proc's Unicode 15.0 Nd category would wrongly call the Kawi digits decimal).
 // Checked for every code point (lower, upper, final sigma after each, isdigit, isspace) against
 // CPython 3.11.2: no differences (Unicode 15.0 added no simple case mappings that 14.0 lacked).
 //
@@ -89,12 +90,9 @@ char32_t lower_capital_sigma(const std::vector<Unit>& u, size_t i) {
   return (k == u.size() || !is_cased(u[k].cp)) ? 0x3C2 : 0x3C3;
 }
 
-// Stray bytes become U+DC80..U+DCFF (as Python's surrogateescape would) so they only match stray bytes.
-std::vector<char32_t> to_set(std::string_view chars) {
-  std::vector<char32_t> set;
-  for (const Unit& u : decode(chars)) set.push_back(u.cp == kInvalid ? char32_t(0xDC00 + uint8_t(chars[u.pos])) : u.cp);
-  return set;
-}
+// A unit's code point, with a stray byte as U+DC80..U+DCFF (as Python's surrogateescape would), so
+// it only equals the same stray byte.
+char32_t ord_of(std::string_view s, const Unit& u) { return u.cp == kInvalid ? char32_t(0xDC00 + uint8_t(s[u.pos])) : u.cp; }
 
 // Keeps units [first, last) of s; the predicate says which units to drop at each end.
 template <class Drop>
@@ -113,6 +111,28 @@ std::string strip_units(std::string_view s, bool left, bool right, Drop drop) {
 auto space_unit = [](const Unit& u) { return u.cp != kInvalid && py_isspace(u.cp); };
 
 }  // namespace
+
+size_t py_len(std::string_view s) { return decode(s).size(); }
+
+std::vector<std::string> py_chars(std::string_view s) {
+  std::vector<std::string> out;
+  for (const Unit& u : decode(s)) out.emplace_back(s.substr(u.pos, u.len));
+  return out;
+}
+
+std::u32string py_ords(std::string_view s) {
+  std::u32string out;
+  for (const Unit& u : decode(s)) out.push_back(ord_of(s, u));
+  return out;
+}
+
+std::string py_chr(char32_t c) {
+  // Python's UTF-8 encoder refuses lone surrogates ("surrogates not allowed"): no UTF-8 text holds them.
+  if (c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) throw Error("py_chr: code point has no UTF-8 form");
+  std::string out;
+  append_utf8(out, c);
+  return out;
+}
 
 // Python's str.isspace: bidirectional class WS, B or S, or general category Zs (the list is stable
 // across Unicode versions; checked against CPython 3.11).
@@ -134,11 +154,8 @@ std::string py_rstrip(std::string_view s) { return strip_units(s, false, true, s
 
 namespace {
 std::string strip_set(std::string_view s, std::string_view chars, bool left, bool right) {
-  std::vector<char32_t> set = to_set(chars);
-  return strip_units(s, left, right, [&](const Unit& u) {
-    char32_t c = u.cp == kInvalid ? char32_t(0xDC00 + uint8_t(s[u.pos])) : u.cp;
-    return std::find(set.begin(), set.end(), c) != set.end();
-  });
+  std::u32string set = py_ords(chars);
+  return strip_units(s, left, right, [&](const Unit& u) { return set.find(ord_of(s, u)) != std::u32string::npos; });
 }
 }  // namespace
 
@@ -146,13 +163,17 @@ std::string py_strip_chars(std::string_view s, std::string_view chars) { return 
 std::string py_lstrip_chars(std::string_view s, std::string_view chars) { return strip_set(s, chars, true, false); }
 std::string py_rstrip_chars(std::string_view s, std::string_view chars) { return strip_set(s, chars, false, true); }
 
-std::vector<std::string> py_split(std::string_view s) {
+std::vector<std::string> py_split(std::string_view s, long maxsplit) {
   std::vector<std::string> out;
   std::vector<Unit> u = decode(s);
   size_t i = 0;
   while (i < u.size()) {
     while (i < u.size() && space_unit(u[i])) ++i;
     if (i == u.size()) break;
+    if (maxsplit >= 0 && long(out.size()) == maxsplit) {  // the rest, trailing whitespace kept
+      out.emplace_back(s.substr(u[i].pos));
+      break;
+    }
     size_t j = i;
     while (j < u.size() && !space_unit(u[j])) ++j;
     size_t b = u[i].pos, e = u[j - 1].pos + u[j - 1].len;
@@ -164,7 +185,7 @@ std::vector<std::string> py_split(std::string_view s) {
 
 // Byte search is exact for valid UTF-8: a valid separator can only match at code point boundaries.
 std::vector<std::string> py_split_sep(std::string_view s, std::string_view sep, long maxsplit) {
-  if (sep.empty()) throw Error("py_split_sep: empty separator");
+  if (sep.empty()) throw Error("empty separator");
   std::vector<std::string> out;
   size_t start = 0;
   long n = 0;
@@ -214,26 +235,33 @@ std::string py_upper(std::string_view s) {
   return out;
 }
 
-// str.replace(old, new): all non-overlapping occurrences left to right; an empty `old` inserts
-// `repl` before every code point and at the end, as Python does.
-std::string py_replace(std::string_view s, std::string_view old, std::string_view repl) {
+// str.replace(old, new, count): non-overlapping occurrences left to right; an empty `old` inserts
+// `repl` before every code point and at the end, as Python does (each insertion counts as one).
+std::string py_replace(std::string_view s, std::string_view old, std::string_view repl, long count) {
   std::string out;
+  long done = 0;
+  auto more = [&] { return count < 0 || done < count; };
   if (old.empty()) {
     for (const Unit& u : decode(s)) {
-      out.append(repl);
+      if (more()) {
+        out.append(repl);
+        ++done;
+      }
       out.append(s.substr(u.pos, u.len));
     }
-    out.append(repl);
+    if (more()) out.append(repl);
     return out;
   }
   size_t start = 0;
-  for (size_t hit; (hit = s.find(old, start)) != std::string_view::npos; start = hit + old.size()) {
+  for (size_t hit; more() && (hit = s.find(old, start)) != std::string_view::npos; start = hit + old.size(), ++done) {
     out.append(s.substr(start, hit - start));
     out.append(repl);
   }
   out.append(s.substr(start));
   return out;
 }
+
+bool py_isdecimal(char32_t c) { return in_ranges(kDecimalRanges, c); }
 
 bool py_isdigit(std::string_view s) {
   std::vector<Unit> u = decode(s);
