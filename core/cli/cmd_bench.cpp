@@ -317,7 +317,9 @@ int run_bench(const ParsedArgs& args) {
   const StopSignals stop_signals;
   try {
     for (size_t i = 0; i < runs.size(); ++i) {
-      const auto& [m, p] = runs[i];
+      // Named references, not a structured binding: clang 14 (the fuzz build) cannot capture bindings.
+      const auto& m = runs[i].first;
+      const auto& p = runs[i].second;
       const std::string test_time = utc_time_iso();
       ThroughputRunner::Hooks hooks;
       hooks.progress = [&](const std::string& what) {
