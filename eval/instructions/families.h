@@ -1,0 +1,17 @@
+// The instruction families, one file each (the part of an instruction id before ':'). Each returns
+// its types; registry.cpp lists the families of each suite.
+#pragma once
+#include <vector>
+
+#include "eval/instructions/instruction.h"
+
+namespace lfmb::eval::instructions {
+
+// IFEval (google-research instruction_following_eval; lm-eval tasks/ifeval @4e7e0d47)
+// std::vector<InstructionType> ifeval_keywords();   <- one declaration per family file
+
+// IFBench (allenai/IFBench ifbench/instructions.py)
+
+// Multi-IF (facebookresearch Multi-IF: IFEval's checkers with its own changes)
+
+}  // namespace lfmb::eval::instructions
