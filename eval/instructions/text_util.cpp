@@ -19,6 +19,9 @@
 // initials, numbers and ellipses that the model classifies from its statistics.
 #include "eval/instructions/text_util.h"
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -50,8 +53,18 @@ const char* const kAcronyms = "([A-Z][.][A-Z][.](?:[A-Z][.])?)";
 const char* const kWebsites = "[.](com|net|org|io|gov|edu|me)";
 const char* const kDigits = "([0-9])";
 
+// re.sub with the pattern compiled once per process (Python's re caches compiled patterns too).
 std::string sub(const std::string& text, const std::string& pattern, const char* repl) {
-  return PyRegex(pattern).sub(text, repl);
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<const PyRegex>> cache;
+  std::shared_ptr<const PyRegex> re;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    std::shared_ptr<const PyRegex>& slot = cache[pattern];
+    if (!slot) slot = std::make_shared<const PyRegex>(pattern);
+    re = slot;
+  }
+  return re->sub(text, repl);
 }
 
 }  // namespace
