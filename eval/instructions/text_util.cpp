@@ -3,6 +3,8 @@
 // count_sentences; google-research instruction_following_eval/instructions_util.py @3f357bde has
 // the same three functions), and NLTK 3.8's Punkt sentence tokenizer (nltk/tokenize/punkt.py,
 // PunktSentenceTokenizer.tokenize as Debian's python3-nltk 3.8 ships it) for count_sentences.
+// (lm-eval asks for nltk >= 3.9.1; nltk/nltk's punkt.py has no change to this algorithm between
+// tag 3.8 and master f2a92bd7e of 2024-01-29, the newest stored snapshot; 3.9 was not readable.)
 //
 // count_sentences is an APPROXIMATION. The official code loads the trained English Punkt model
 // (nltk_data tokenizers/punkt/english.pickle), which Debian does not ship. Punkt's algorithm is
