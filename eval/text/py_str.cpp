@@ -269,6 +269,30 @@ bool py_isdigit(std::string_view s) {
   return std::all_of(u.begin(), u.end(), [](const Unit& x) { return x.cp != kInvalid && in_ranges(kDigitRanges, x.cp); });
 }
 
+// added for instruction checkers (w-ifeval)
+// str.isupper() / str.islower() as CPython 3.11's unicodeobject.c: false on any character of
+// the opposite case or titlecase (Lt), true when at least one character of the asked case
+// remains. The per-character flags (Lowercase / Uppercase derived properties, category Lt) come
+// from py_case_tables.inc, generated from CPython 3.11 by gen_py_case_tables.py. A stray byte is
+// uncased.
+namespace {
+#include "eval/text/py_case_tables.inc"
+
+bool has_case(std::string_view s, bool upper) {
+  bool cased = false;
+  for (const Unit& u : decode(s)) {
+    if (u.cp == kInvalid) continue;
+    const bool is_lower = in_ranges(kLowerFlagRanges, u.cp), is_upper = in_ranges(kUpperFlagRanges, u.cp);
+    if ((upper ? is_lower : is_upper) || in_ranges(kTitleFlagRanges, u.cp)) return false;
+    if (upper ? is_upper : is_lower) cased = true;
+  }
+  return cased;
+}
+}  // namespace
+
+bool py_isupper(std::string_view s) { return has_case(s, true); }
+bool py_islower(std::string_view s) { return has_case(s, false); }
+
 }  // namespace lfmb::eval
 
 // added for instruction checkers (w-ifb-nlp)

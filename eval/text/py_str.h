@@ -42,6 +42,10 @@ std::string py_upper(std::string_view s);           // str.upper(): full Unicode
 // str.replace(old, new, count): the first `count` occurrences (negative: all).
 std::string py_replace(std::string_view s, std::string_view old, std::string_view repl, long count = -1);
 
+// added for instruction checkers (w-ifeval)
+bool py_isupper(std::string_view s);  // str.isupper(): a cased character, none lowercase or titlecase
+bool py_islower(std::string_view s);  // str.islower(): a cased character, none uppercase or titlecase
+
 }  // namespace lfmb::eval
 
 // added for instruction checkers (w-ifb-nlp)
