@@ -34,6 +34,10 @@ const std::map<std::string, Suite, std::less<>>& suites() {
     add("ifeval", ifeval_punctuation());
     add("ifeval", ifeval_startend());
     // ifbench
+    add("ifbench", ifbench_count());
+    add("ifbench", ifbench_ratio());
+    add("ifbench", ifbench_sentence());
+    add("ifbench", ifbench_words());
     // multi_if
     (void)add;
     return m;
