@@ -17,6 +17,7 @@ pkg_check_modules(OPENBLAS REQUIRED IMPORTED_TARGET openblas)
 pkg_check_modules(CPUINFO REQUIRED IMPORTED_TARGET libcpuinfo)  # Debian's CMake config is broken
 pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
+pkg_check_modules(ICU_UC REQUIRED IMPORTED_TARGET icu-uc)     # ICU character properties (emoji, Python str.isupper ...)
 
 # XNNPACK and pthreadpool ship neither a CMake config nor a .pc file.
 find_path(XNNPACK_INCLUDE_DIR xnnpack.h REQUIRED)
