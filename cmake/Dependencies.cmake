@@ -19,6 +19,10 @@ pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
 pkg_check_modules(ICU_UC REQUIRED IMPORTED_TARGET icu-uc)     # ICU character properties (emoji, Python str.isupper ...)
 
+# CLD2 (libcld2-dev) ships no .pc file: language identification for the instruction checkers.
+find_path(CLD2_INCLUDE_DIR cld2/public/compact_lang_det.h REQUIRED)
+find_library(CLD2_LIBRARY cld2 REQUIRED)
+
 # XNNPACK and pthreadpool ship neither a CMake config nor a .pc file.
 find_path(XNNPACK_INCLUDE_DIR xnnpack.h REQUIRED)
 find_library(XNNPACK_LIBRARY XNNPACK REQUIRED)

@@ -8,7 +8,15 @@
 namespace lfmb::eval::instructions {
 
 // IFEval (google-research instruction_following_eval; lm-eval tasks/ifeval @4e7e0d47)
-// std::vector<InstructionType> ifeval_keywords();   <- one declaration per family file
+std::vector<InstructionType> ifeval_change_case();
+std::vector<InstructionType> ifeval_combination();
+std::vector<InstructionType> ifeval_detectable_content();
+std::vector<InstructionType> ifeval_detectable_format();
+std::vector<InstructionType> ifeval_keywords();
+std::vector<InstructionType> ifeval_language();
+std::vector<InstructionType> ifeval_length_constraints();
+std::vector<InstructionType> ifeval_punctuation();
+std::vector<InstructionType> ifeval_startend();
 
 // IFBench (allenai/IFBench ifbench/instructions.py)
 

@@ -24,6 +24,15 @@ const std::map<std::string, Suite, std::less<>>& suites() {
     m["ifbench"];
     m["multi_if"];
     // ifeval
+    add("ifeval", ifeval_change_case());
+    add("ifeval", ifeval_combination());
+    add("ifeval", ifeval_detectable_content());
+    add("ifeval", ifeval_detectable_format());
+    add("ifeval", ifeval_keywords());
+    add("ifeval", ifeval_language());
+    add("ifeval", ifeval_length_constraints());
+    add("ifeval", ifeval_punctuation());
+    add("ifeval", ifeval_startend());
     // ifbench
     // multi_if
     (void)add;

@@ -15,6 +15,8 @@ size_t count_words(std::string_view text);
 std::vector<std::string> split_into_sentences(std::string_view text);
 // count_sentences: len(nltk punkt english sent_tokenize(text)); approximate (no punkt data).
 size_t count_sentences(std::string_view text);
+// nltk.sent_tokenize(text) (Punkt English, the same approximation): the sentences themselves.
+std::vector<std::string> sent_tokenize(std::string_view text);
 // nltk.word_tokenize(text) (Treebank word tokenizer after punkt sentences); approximate.
 std::vector<std::string> word_tokenize(std::string_view text);
 

@@ -269,6 +269,30 @@ bool py_isdigit(std::string_view s) {
   return std::all_of(u.begin(), u.end(), [](const Unit& x) { return x.cp != kInvalid && in_ranges(kDigitRanges, x.cp); });
 }
 
+// added for instruction checkers (w-ifeval)
+// str.isupper() / str.islower() as CPython 3.11's unicodeobject.c: false on any character of
+// the opposite case or titlecase (Lt), true when at least one character of the asked case
+// remains. The per-character flags (Lowercase / Uppercase derived properties, category Lt) come
+// from py_case_tables.inc, generated from CPython 3.11 by gen_py_case_tables.py. A stray byte is
+// uncased.
+namespace {
+#include "eval/text/py_case_tables.inc"
+
+bool has_case(std::string_view s, bool upper) {
+  bool cased = false;
+  for (const Unit& u : decode(s)) {
+    if (u.cp == kInvalid) continue;
+    const bool is_lower = in_ranges(kLowerFlagRanges, u.cp), is_upper = in_ranges(kUpperFlagRanges, u.cp);
+    if ((upper ? is_lower : is_upper) || in_ranges(kTitleFlagRanges, u.cp)) return false;
+    if (upper ? is_upper : is_lower) cased = true;
+  }
+  return cased;
+}
+}  // namespace
+
+bool py_isupper(std::string_view s) { return has_case(s, true); }
+bool py_islower(std::string_view s) { return has_case(s, false); }
+
 }  // namespace lfmb::eval
 
 // added for instruction checkers (w-ifb-nlp)
@@ -315,44 +339,12 @@ size_t py_count(std::string_view s, std::string_view sub) {
 }  // namespace lfmb::eval
 
 // added for instruction checkers (w-ifb-format)
-// Case properties from ICU (Unicode 15.0 in Debian 12's ICU 72; CPython 3.11 uses 14.0):
-// CPython's LOWER_MASK / UPPER_MASK are the derived Lowercase / Uppercase properties and
-// TITLE_MASK the category Lt (Tools/unicode/makeunicodedata.py).
+// NFKD from utf8proc; decimal digit values from ICU (u_charDigitValue).
 #include <unicode/uchar.h>
 
 #include <cstdlib>
 
 namespace lfmb::eval {
-
-namespace {
-
-bool u_is_lower(char32_t c) { return u_hasBinaryProperty(UChar32(c), UCHAR_LOWERCASE); }
-bool u_is_upper(char32_t c) { return u_hasBinaryProperty(UChar32(c), UCHAR_UPPERCASE); }
-bool u_is_title(char32_t c) { return u_charType(UChar32(c)) == U_TITLECASE_LETTER; }
-
-}  // namespace
-
-// CPython's unicode_islower_impl: any upper or title code point -> False; True once a lowercase one
-// was seen.
-bool py_islower(std::string_view s) {
-  bool cased = false;
-  for (const Unit& x : decode(s)) {
-    if (x.cp == kInvalid) continue;
-    if (u_is_upper(x.cp) || u_is_title(x.cp)) return false;
-    if (u_is_lower(x.cp)) cased = true;
-  }
-  return cased;
-}
-
-bool py_isupper(std::string_view s) {
-  bool cased = false;
-  for (const Unit& x : decode(s)) {
-    if (x.cp == kInvalid) continue;
-    if (u_is_lower(x.cp) || u_is_title(x.cp)) return false;
-    if (u_is_upper(x.cp)) cased = true;
-  }
-  return cased;
-}
 
 std::string py_nfkd(std::string_view s) {
   // utf8proc stops at invalid UTF-8; decode unit by unit so stray bytes pass through unchanged.

@@ -42,6 +42,10 @@ std::string py_upper(std::string_view s);           // str.upper(): full Unicode
 // str.replace(old, new, count): the first `count` occurrences (negative: all).
 std::string py_replace(std::string_view s, std::string_view old, std::string_view repl, long count = -1);
 
+// added for instruction checkers (w-ifeval)
+bool py_isupper(std::string_view s);  // str.isupper(): a cased character, none lowercase or titlecase
+bool py_islower(std::string_view s);  // str.islower(): a cased character, none uppercase or titlecase
+
 }  // namespace lfmb::eval
 
 // added for instruction checkers (w-ifb-nlp)
@@ -59,11 +63,6 @@ size_t py_count(std::string_view s, std::string_view sub);
 // added for instruction checkers (w-ifb-format)
 namespace lfmb::eval {
 
-// str.islower(): no uppercase or titlecase code point and at least one lowercase one (Unicode's
-// derived Lowercase / Uppercase properties, as CPython's tables use them).
-bool py_islower(std::string_view s);
-// str.isupper(): no lowercase or titlecase code point and at least one uppercase one.
-bool py_isupper(std::string_view s);
 // unicodedata.normalize("NFKD", s), by utf8proc (Unicode 15.0): equal to CPython 3.11's for every
 // code point but the 62 compatibility letters U+1E030..U+1E06D that Unicode 15.0 added.
 std::string py_nfkd(std::string_view s);
