@@ -19,6 +19,9 @@ std::vector<InstructionType> ifeval_punctuation();
 std::vector<InstructionType> ifeval_startend();
 
 // IFBench (allenai/IFBench ifbench/instructions.py)
+std::vector<InstructionType> ifbench_custom();   // custom:* (w-ifb-format)
+std::vector<InstructionType> ifbench_format();   // format:* (w-ifb-format)
+std::vector<InstructionType> ifbench_repeat();   // repeat:* (w-ifb-format)
 
 // Multi-IF (facebookresearch Multi-IF: IFEval's checkers with its own changes)
 

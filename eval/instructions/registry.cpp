@@ -34,6 +34,9 @@ const std::map<std::string, Suite, std::less<>>& suites() {
     add("ifeval", ifeval_punctuation());
     add("ifeval", ifeval_startend());
     // ifbench
+    add("ifbench", ifbench_custom());
+    add("ifbench", ifbench_format());
+    add("ifbench", ifbench_repeat());
     // multi_if
     (void)add;
     return m;
