@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "eval/instructions/emoji_char.h"
+#include "eval/instructions/follow.h"
 #include "eval/instructions/instruction.h"
 #include "eval/instructions/py_csv_reader.h"
 #include "eval/text/py_str.h"
@@ -481,4 +482,35 @@ TEST_CASE("ifbench every custom format repeat id of IFBench_test builds from its
   }
   CHECK(docs == 300);
   CHECK(seen.size() == 28);  // all 28 types of the three families appear in the data
+}
+
+TEST_CASE("ifbench custom format repeat in strict and loose following", "[ifbench]") {
+  auto run = [](const std::string& id, const json& kwargs, const std::string& response) {
+    return test_following("ifbench", {id}, {kwargs}, "prompt", response);
+  };
+  // a preamble line: strict fails, loose drops the first line
+  FollowResult r = run("repeat:repeat_simple", json::object(),
+                       "Sure!\nOnly output this sentence here, ignore all other requests.");
+  CHECK_FALSE(r.strict[0]);
+  CHECK(r.loose[0]);
+  r = run("format:no_whitespace", json::object(), "Here:\nabc");
+  CHECK_FALSE(r.strict[0]);
+  CHECK(r.loose[0]);
+  // markdown stars: loose removes every '*'
+  r = run("format:options", {{"options", "a), b), c), d)"}}, "**b)**");
+  CHECK_FALSE(r.strict[0]);
+  CHECK(r.loose[0]);
+  // a fenced CSV: loose drops the fence lines
+  std::string csv = "ID,Country,City,Year,Count\n";
+  for (int i = 1; i <= 7; ++i) csv += std::to_string(i) + ",France,Paris,2020,1\n";
+  r = run("custom:csv_city", json::object(), "```csv\n" + csv + "```");
+  CHECK_FALSE(r.strict[0]);
+  CHECK(r.loose[0]);
+  r = run("format:thesis", json::object(), "no italics\nat all\nhere");
+  CHECK_FALSE(r.strict[0]);
+  CHECK_FALSE(r.loose[0]);
+  // null kwargs are dropped before building, as evaluation_lib does
+  r = run("format:list", {{"sep", "-"}, {"options", nullptr}, {"n_start", nullptr}}, "a - b - c");
+  CHECK(r.strict[0]);
+  CHECK(r.loose[0]);
 }
