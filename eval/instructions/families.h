@@ -23,6 +23,9 @@ std::vector<InstructionType> ifbench_count();     // ifbench_count.cpp
 std::vector<InstructionType> ifbench_ratio();     // ifbench_ratio.cpp
 std::vector<InstructionType> ifbench_sentence();  // ifbench_sentence.cpp
 std::vector<InstructionType> ifbench_words();     // ifbench_words.cpp
+std::vector<InstructionType> ifbench_custom();    // ifbench_custom.cpp
+std::vector<InstructionType> ifbench_format();    // ifbench_format.cpp
+std::vector<InstructionType> ifbench_repeat();    // ifbench_repeat.cpp
 
 // Multi-IF (facebookresearch Multi-IF: IFEval's checkers with its own changes)
 

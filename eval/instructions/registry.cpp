@@ -38,6 +38,9 @@ const std::map<std::string, Suite, std::less<>>& suites() {
     add("ifbench", ifbench_ratio());
     add("ifbench", ifbench_sentence());
     add("ifbench", ifbench_words());
+    add("ifbench", ifbench_custom());
+    add("ifbench", ifbench_format());
+    add("ifbench", ifbench_repeat());
     // multi_if
     (void)add;
     return m;
