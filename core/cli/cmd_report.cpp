@@ -165,18 +165,19 @@ int run_report(const ParsedArgs& args) {
 Command report_command() {
   return {{"report",
            "lfmb report RESULT.json... [--baseline KEY=VALUE]... [--md|--csv|--json]",
-           "Merge throughput results (lfmb run files, lfmb bench -o json/jsonl output) and eval results.json files "
-           "into tables (markdown by default). Rows keep their file: with several files a source column (#1, #2, ...) "
-           "and one line per file (date, lfmb commit, device, config) tell them apart; settings measured twice are "
-           "shown twice, never merged. Other JSON (kernel benchmark results) is skipped with a note. "
-           "--baseline KEY=VALUE divides every other row by the baseline row with the same other settings (from its "
-           "own file when it has one): KEY is one of model, backend (backend:dtype picks one dtype; backend frees "
-           "dtype too), dtype, threads, n_batch, mmap, test, source (#N or the path). The ratio R = mean / baseline "
-           "mean, +- its standard error R * sqrt((s1/(m1*sqrt(n1)))^2 + (s2/(m2*sqrt(n2)))^2) from each row's mean m, "
-           "sample standard deviation s and n repetitions (none when n < 2). Without --baseline and with several "
-           "models the markdown ends with the ratios to the last model (model=LAST).",
-           {{"--baseline", "KEY=VALUE", "print ratios to this baseline (repeatable: all must hold); with --csv/--json "
-                                        "the ratio rows are the output", true},
+           "Merge result files (lfmb run, lfmb bench -o json|jsonl, eval results.json) into tables that name "
+           "each row's file, date, commit and device; --baseline prints speed ratios.",
+           {{"--baseline", "KEY=VALUE",
+             "ratios of every other row to the baseline row with the same other\n"
+             "                            settings, from its own file when it has one (several candidates: one line\n"
+             "                            each). KEY: model, backend (frees dtype too; backend:dtype picks one\n"
+             "                            dtype), dtype, threads, n_batch, mmap, test, source (#N or the path).\n"
+             "                            Repeatable: all must hold. With --csv or --json the ratio rows are the output.\n"
+             "                            Ratio R = m1 / m2 of the mean t/s, ± its standard error from the repetitions:\n"
+             "                              R * sqrt((s1 / (m1 * sqrt(n1)))^2 + (s2 / (m2 * sqrt(n2)))^2)\n"
+             "                            s: sample standard deviation, n: repetitions (no ± when n < 2). Without\n"
+             "                            --baseline, rows of several models end with the ratios to the last model.",
+             true},
             {"--md", "", "markdown tables (default)"},
             {"--csv", "", "CSV, one row per test, with its source (file, date, device); empty where a field does not "
                           "apply"},
