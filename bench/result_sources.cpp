@@ -33,6 +33,23 @@ std::string joined(const std::vector<std::string>& v) {
   return s;
 }
 
+// lfmb run's label for the model a bench row names, so rows of both can be matched: a file's base
+// name, "<synth:lfm2-8b-a1b/q4_0/seed1>" -> "lfm2-8b-a1b Q4_0 (synth)" (ModelSpec::label()).
+std::string model_label(const std::string& filename) {
+  const std::string prefix = "<synth:";
+  if (filename.rfind(prefix, 0) == 0 && filename.back() == '>') {
+    const std::string inner = filename.substr(prefix.size(), filename.size() - prefix.size() - 1);
+    const size_t a = inner.find('/'), b = inner.find('/', a == std::string::npos ? a : a + 1);
+    if (a != std::string::npos && b != std::string::npos) {
+      std::string type = inner.substr(a + 1, b - a - 1);
+      std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return char(std::toupper(c)); });
+      return inner.substr(0, a) + " " + type + " (synth)";
+    }
+  }
+  const size_t slash = filename.find_last_of('/');
+  return slash == std::string::npos ? filename : filename.substr(slash + 1);
+}
+
 }  // namespace
 
 ResultFileKind classify_result_json(const nlohmann::json& j) {
@@ -88,7 +105,8 @@ nlohmann::json parse_result_text(const std::string& path, const std::string& tex
 
 TestResult result_from_bench_row(const nlohmann::json& row, const std::string& where) {
   TestResult r;
-  r.model = field<std::string>(row, "model_filename", where);
+  const std::string filename = field<std::string>(row, "model_filename", where);
+  r.model = model_label(filename);
   const std::string type = row.value("model_type", std::string());
   r.architecture = type.substr(0, type.find(' '));
   r.model_size_bytes = row.value("model_size", uint64_t(0));
@@ -114,7 +132,7 @@ TestResult result_from_bench_row(const nlohmann::json& row, const std::string& w
   r.peak_rss_bytes = row.value("peak_rss_bytes", uint64_t(0));
   r.roofline_pct = row.value("roofline_pct", 0.0);
   // The settings a bench row states that distinguish runs (lfmb run keeps them in "params").
-  r.params = nlohmann::json::object();
+  r.params = {{"model_filename", filename}};
   if (row.contains("n_batch")) r.params["n_batch"] = row["n_batch"];
   if (row.contains("use_mmap")) r.params["mmap"] = row["use_mmap"];
   r.test_time = row.value("test_time", std::string());

@@ -299,6 +299,12 @@ TEST_CASE("report reads lfmb bench json and jsonl output", "[report]") {
   CHECK(t.params["n_batch"] == 512);
   CHECK(t.ts.n == 3);
   CHECK(t.build_commit == "bench999");
+  // Model names as lfmb run labels them, so rows of both kinds match.
+  json synth = rows[0];
+  synth["model_filename"] = "<synth:qwen3-1.7b/q8_0/seed3>";
+  CHECK(result_from_bench_row(synth, "x").model == "qwen3-1.7b Q8_0 (synth)");
+  synth["model_filename"] = "/models/lfm2-1.2b-q4_0.gguf";
+  CHECK(result_from_bench_row(synth, "x").model == "lfm2-1.2b-q4_0.gguf");
 }
 
 TEST_CASE("report CSV leaves fields empty where they do not apply", "[report]") {
@@ -371,4 +377,26 @@ run: {model: {preset: tiny-lfm2, type: q4_0}, threads: 1, n_prompt: 4, n_gen: 2,
   const json arr = json::parse(rep.out);
   CHECK(arr[0]["source"]["commit"] == doc["device"]["lfmb_commit"]);
   CHECK(arr[0]["source"]["config"] == "prov");
+
+  // The same settings through `lfmb bench -o json`: its rows match the run's, so the two files
+  // compare row by row (source=#1 as the baseline).
+  const auto bench = test::run_lfmb({"bench", "--preset", "tiny-lfm2:q4_0", "-p", "4", "-n", "2", "-r", "2", "-t", "1",
+                                     "-o", "json"});
+  INFO(bench.err);
+  REQUIRE(bench.exit_code == 0);
+  test::write_file(dir + "/bench.json", bench.out);
+  const auto both = test::run_lfmb({"report", path, dir + "/bench.json", "--baseline", "source=#1", "--csv"});
+  INFO(both.err);
+  REQUIRE(both.exit_code == 0);
+  const auto rows = csv_rows(both.out);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].at("model") == "tiny-lfm2 Q4_0 (synth)");
+  CHECK(rows[0].at("test") == "pp4");
+  CHECK(rows[1].at("test") == "tg2");
+  for (const auto& row : rows) {
+    CHECK(row.at("source") == "#2");
+    CHECK(row.at("baseline_source") == "#1");
+    CHECK(std::stod(row.at("ratio")) > 0);
+    CHECK(row.at("n") == "2");
+  }
 }
