@@ -290,7 +290,7 @@ void bench_moe(benchmark::State& st, const BackendEntry& entry, const std::strin
   const uint64_t owned = gate->owned_bytes + up->owned_bytes + down->owned_bytes;
   const double expert_bytes =
       owned ? double(owned) / double(n_exp) : 3.0 * double(row_bytes(t, s.n_in)) * double(s.n_out);
-  // One token (issue 5's bar): compared with reading its four experts' bytes (ReadComparison).
+  // One token (kernels-report's decode target): compared with reading its four experts' bytes (ReadComparison).
   const bool compare_read = tokens == 1;
   ReadComparison read(*backend, size_t(expert_bytes * kExpertsUsed));
   int next = 0;

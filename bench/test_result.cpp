@@ -44,6 +44,8 @@ nlohmann::json TestResult::to_json() const {
                      {"samples_achieved_pct", samples_roofline_pct}};
   }
   if (!routing.is_null()) j["routing"] = routing;
+  if (!test_time.empty()) j["test_time"] = test_time;
+  if (!build_commit.empty()) j["build_commit"] = build_commit;
   return j;
 }
 
@@ -79,6 +81,8 @@ TestResult TestResult::from_json(const nlohmann::json& j) {
   }
   if (j.contains("routing")) r.routing = j["routing"];
   r.params = j.value("params", nlohmann::json());
+  r.test_time = j.value("test_time", "");
+  r.build_commit = j.value("build_commit", "");
   return r;
 }
 

@@ -41,6 +41,9 @@ struct TestResult {
   double roofline_pct = 0;                     // their mean
   nlohmann::json routing;           // MoE: tokens per expert per layer (tg tests), else null
   nlohmann::json params;            // the run's full parameters
+  // Provenance of this record (llama-bench's names): when the test finished (UTC, ISO 8601) and
+  // the lfmb commit that measured it. A resumed file can hold records of several commits and days.
+  std::string test_time, build_commit;
 
   nlohmann::json to_json() const;
   static TestResult from_json(const nlohmann::json& j);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <memory>
 #include <optional>
 #include <random>
@@ -11,6 +12,7 @@
 
 #include "core/error.h"
 #include "bench/decode_roofline.h"
+#include "bench/device_info.h"
 #include "bench/memory_usage.h"
 #include "core/model/model.h"
 #include "core/model/model_stats.h"
@@ -19,6 +21,16 @@
 namespace lfmb {
 
 namespace {
+
+// When a record was finished, UTC (llama-bench's test_time).
+std::string utc_time_iso() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -173,6 +185,7 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
   proto.threads = threads;
   proto.load_ms = load_ms;
   proto.params = p.to_json();
+  proto.build_commit = build_git_commit();
 
   RandomTokens tokens(c.n_vocab);
 
@@ -238,6 +251,7 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
       r.roofline_pct = summarize(r.samples_roofline_pct).mean;
       if (moe) r.routing = routing_json(c, routing);
     }
+    r.test_time = utc_time_iso();
     if (hooks.on_result) {
       r.peak_rss_bytes = peak_rss_bytes();
       hooks.on_result(r);

@@ -58,8 +58,10 @@ TEST_CASE("markdown, CSV and ratio tables", "[harness]") {
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 4);
   CHECK_THAT(csv, Catch::Contains("90.0000;92.0000;94.0000"));
   const std::string ratio = ratio_markdown(rs);
-  CHECK_THAT(ratio, Catch::Contains("A ÷ B"));
-  CHECK_THAT(ratio, Catch::Contains("2.00x"));
+  // Each model over the last one (model=B), ± the standard error: 2 · (2 / (92·√3)).
+  CHECK_THAT(ratio, Catch::Contains("Ratios to the baseline model=B"));
+  CHECK_THAT(ratio, Catch::Contains("| native  |       2 | tg32 | A     | 92.00 ± 2.00 | B        | 46.00 ± 0.00 | 2.000 ± 0.025 |"));
+  CHECK_THAT(ratio, Catch::Contains("1 row(s) have no baseline row"));  // A's pp128
   CHECK(ratio_markdown({rs[0]}).empty());
   // JSON round trip keeps samples and recomputes the summary.
   const TestResult back = TestResult::from_json(rs[0].to_json());
