@@ -143,8 +143,10 @@ bool first_token_is_verb(const std::vector<std::string>& tokens) {
 
 void ifb_only_keys(const InstructionInput& in, std::initializer_list<const char*> keys) {
   if (!in.kwargs.is_object()) return;
-  for (const auto& [key, value] : in.kwargs.items()) {
-    if (value.is_null()) continue;
+  for (const auto& item : in.kwargs.items()) {
+    // A named key, not a structured binding: clang 14 cannot capture bindings in the lambda.
+    const std::string& key = item.key();
+    if (item.value().is_null()) continue;
     if (std::none_of(keys.begin(), keys.end(), [&](const char* k) { return key == k; }))
       throw Error("instruction '" + in.id + "': unexpected kwarg '" + key + "' (the official build_description takes no such argument)");
   }
