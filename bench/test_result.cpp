@@ -44,6 +44,7 @@ nlohmann::json TestResult::to_json() const {
                      {"samples_achieved_pct", samples_roofline_pct}};
   }
   if (!routing.is_null()) j["routing"] = routing;
+  if (!noise.is_null()) j["noise"] = noise;
   return j;
 }
 
@@ -78,6 +79,7 @@ TestResult TestResult::from_json(const nlohmann::json& j) {
     r.samples_roofline_pct = rf.value("samples_achieved_pct", std::vector<double>{});
   }
   if (j.contains("routing")) r.routing = j["routing"];
+  if (j.contains("noise")) r.noise = j["noise"];
   r.params = j.value("params", nlohmann::json());
   return r;
 }

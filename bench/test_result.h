@@ -41,6 +41,7 @@ struct TestResult {
   double roofline_pct = 0;                     // their mean
   nlohmann::json routing;           // MoE: tokens per expert per layer (tg tests), else null
   nlohmann::json params;            // the run's full parameters
+  nlohmann::json noise;             // bench/noise.h: spread and bandwidth drift, "noisy" flag (null if not checked)
 
   nlohmann::json to_json() const;
   static TestResult from_json(const nlohmann::json& j);

@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "bench/decode_roofline.h"
 #include "bench/memory_usage.h"
+#include "bench/noise.h"
 #include "core/model/model.h"
 #include "core/model/model_stats.h"
 #include "core/synth/synthesize.h"
@@ -155,6 +156,7 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
   const Clock::time_point load_start = Clock::now();
   const std::unique_ptr<Model> model = load_model(p, threads, n_ctx);
   const double load_ms = ns_since(load_start) / 1e6;
+  if (hooks.on_loaded) hooks.on_loaded(*model);
 
   const ModelConfig& c = model->config();
   const ModelStats stats = model_stats(model->file(), c);
@@ -238,6 +240,7 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
       r.roofline_pct = summarize(r.samples_roofline_pct).mean;
       if (moe) r.routing = routing_json(c, routing);
     }
+    r.noise = check_noise(r).to_json();
     if (hooks.on_result) {
       r.peak_rss_bytes = peak_rss_bytes();
       hooks.on_result(r);

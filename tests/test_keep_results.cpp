@@ -430,7 +430,7 @@ TEST_CASE("write_outputs writes both files or neither", "[keep]") {
 TEST_CASE("lfmb run checks free space for its results before measuring anything", "[keep]") {
   const Fixture f;
   fs::create_directories(f.out);
-  // A 64 kB tmpfs in a mount namespace of the child's own: far less than the ~2.6 MB the four
+  // A 64 KiB tmpfs in a mount namespace of the child's own: far less than the ~2.5 MiB the four
   // records are budgeted.
   const Child c = spawn_lfmb(f.args(), std::make_pair(f.out, size_t(64) << 10));
   const int code = wait_exit(c.pid);
@@ -441,7 +441,7 @@ TEST_CASE("lfmb run checks free space for its results before measuring anything"
   }
   INFO(err);
   CHECK(code == 1);
-  CHECK_THAT(err, Catch::Contains("keep.json: the results need up to 2.6 MB but only 65.5 kB are free on its file system"));
+  CHECK_THAT(err, Catch::Contains("keep.json: the results need up to 2.5 MiB but only 64.0 KiB are free on its file system"));
   CHECK_FALSE(Catch::Contains("loading").match(err));
   CHECK(fs::is_empty(f.out));  // the tmpfs was the child's; nothing reached the real directory either
 }
