@@ -41,7 +41,7 @@ std::vector<std::string> LiveTable::cells(const TestResult& r) {
 LiveTable::LiveTable(std::FILE* out, const Plan& plan, std::function<void()> before_row)
     : out_(out), before_row_(std::move(before_row)) {
   // Widths: the plan's longest label, else room for typical values ("1234.56 ± 123.45").
-  widths_ = {longest(plan.models, 5), 10, 8, longest(plan.backends, 7), 7, longest(plan.tests, 4), 18, 8, 5};
+  widths_ = {longest(plan.models, 5), 10, 8, longest(plan.backends, 7), 7, longest(plan.tests, 4), 20, 8, 11};
 }
 
 std::string LiveTable::line(const std::vector<std::string>& c) const {

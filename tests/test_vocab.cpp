@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <ctime>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
@@ -256,4 +258,87 @@ TEST_CASE("lfmb run takes the run keys as flags, the same as --set", "[vocab]") 
   INFO(s.err);
   REQUIRE(s.exit_code == 0);
   CHECK_THAT(s.out, Catch::Contains("2 run(s)") && Catch::Contains("| threads 1 |") && Catch::Contains("| threads 2 |"));
+}
+
+TEST_CASE("--set takes lists: a swept key's new list, a sweep of a single-valued key, a list key's value", "[vocab]") {
+  const std::string yaml = "run: {model: m.gguf}\nsweep: {threads: [1, 2]}\n";
+  const auto swept = lfmb::parse_run_config(yaml, "c.yaml", {"threads=1,2,4"});
+  REQUIRE(swept.runs.size() == 3);
+  CHECK(swept.runs[2].threads == 4);
+  CHECK(swept.swept_keys == std::vector<std::string>{"threads"});
+  CHECK(swept.where(2, "threads") == "--set threads=1,2,4: key 'threads'");
+  CHECK(swept.overrides == std::vector<std::string>{"threads=1,2,4"});
+  // YAML's flow list is the same list.
+  CHECK(lfmb::parse_run_config(yaml, "c.yaml", {"threads=[2, 4]"}).runs.size() == 2);
+  // A single-valued key not swept in the file becomes swept; a list key takes the list as its value.
+  const auto added = lfmb::parse_run_config(yaml, "c.yaml", {"backend=native,onednn:int8", "n_prompt=8,16"});
+  REQUIRE(added.runs.size() == 4);  // threads 1, 2 x 2 backends
+  CHECK(added.swept_keys == std::vector<std::string>{"threads", "backend"});
+  CHECK(added.runs[1].backend == "onednn");
+  CHECK(added.runs[1].dtype == "int8");
+  for (const auto& r : added.runs) CHECK(r.n_prompt == std::vector<int>{8, 16});
+  // One value ends the sweep; a bad item names the --set.
+  CHECK(lfmb::parse_run_config(yaml, "c.yaml", {"threads=2"}).runs.size() == 1);
+  CHECK_THROWS_WITH(lfmb::parse_run_config(yaml, "c.yaml", {"threads=1,x"}),
+                    Catch::Contains("--set threads=1,x: expected an integer from 0 to 1024, got 'x'"));
+}
+
+namespace {
+
+// lfmb run from `dir` as the working directory (no shell quoting issues: the paths are ours).
+lfmb::test::RunResult run_in(const std::string& dir, const std::string& args) {
+  return lfmb::test::run_process({"sh", "-c", "cd '" + dir + "' && exec '" LFMB_BINARY "' run " + args});
+}
+
+std::vector<std::string> jsons_under(const std::string& dir) {
+  std::vector<std::string> out;
+  if (!std::filesystem::exists(dir)) return out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
+    if (e.path().extension() == ".json") out.push_back(e.path().string().substr(dir.size() + 1));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("lfmb run writes to results only with --save, never over a file, and names a run changed by --set", "[vocab]") {
+  const std::string dir = temp_dir();
+  write_file(dir + "/c.yaml", "name: c\ndescription: one pp4\nrun: {model: {preset: tiny-lfm2, type: q4_0}, threads: 1, "
+                              "n_prompt: 4, n_gen: 0, repetitions: 2, warmup: 0}\n");
+  const std::string slug = lfmb::detect_device().slug();
+  const std::string day = [] {
+    char buf[16];
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+    return std::string(buf);
+  }();
+  // Default: the untracked runs/<device>/, and it says where it wrote.
+  const auto a = run_in(dir, "c.yaml --no-progress");
+  INFO(a.err);
+  REQUIRE(a.exit_code == 0);
+  CHECK_THAT(a.err, Catch::Contains("wrote runs/" + slug + "/" + day + "-c.json and runs/" + slug + "/" + day + "-c.csv"));
+  CHECK(jsons_under(dir) == std::vector<std::string>{"runs/" + slug + "/" + day + "-c.json"});
+  // Again: a new name; --save writes under results/.
+  REQUIRE(run_in(dir, "c.yaml --no-progress").exit_code == 0);
+  REQUIRE(run_in(dir, "c.yaml --no-progress --save").exit_code == 0);
+  CHECK(jsons_under(dir) == std::vector<std::string>{"results/" + slug + "/" + day + "-c.json",
+                                                     "runs/" + slug + "/" + day + "-c-2.json",
+                                                     "runs/" + slug + "/" + day + "-c.json"});
+  CHECK(run_in(dir, "c.yaml --save -o elsewhere").exit_code == 2);
+  // Changed by --set (or a run key given as a flag): the name, the description and the record say so.
+  const auto s = run_in(dir, "c.yaml --no-progress -o out --set repetitions=1 -t 1,2");
+  INFO(s.err);
+  REQUIRE(s.exit_code == 0);
+  const std::string base = dir + "/out/" + slug + "/" + day + "-c-set-threads-repetitions";
+  const auto j = nlohmann::json::parse(read_file(base + ".json"));
+  CHECK(j["config"]["name"] == "c-set-threads-repetitions");
+  CHECK(j["config"]["description"] == "one pp4 (changed by --set threads=1,2, repetitions=1)");
+  CHECK(j["config"]["overrides"] == nlohmann::json({"threads=1,2", "repetitions=1"}));
+  CHECK(j["config"]["swept_keys"] == nlohmann::json({"threads"}));
+  REQUIRE(j["tests"].size() == 2);
+  CHECK(j["tests"][1]["threads"] == 2);
+  CHECK(j["tests"][0]["samples_ts"].size() == 1);
+  CHECK_THAT(j["command"].get<std::string>(), Catch::Contains("--set threads=1,2 --set repetitions=1 -o out"));
 }

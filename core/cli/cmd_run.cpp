@@ -20,6 +20,7 @@
 #include "bench/live_table.h"
 #include "bench/progress.h"
 #include "bench/result_files.h"
+#include "bench/result_names.h"
 #include "bench/result_table.h"
 #include "bench/run_config.h"
 #include "bench/run_validation.h"
@@ -70,7 +71,8 @@ std::vector<std::string> overrides_of(const ParsedArgs& args) {
 std::string command_line(const ParsedArgs& args, const std::vector<std::string>& overrides) {
   std::string s = "lfmb run " + args.positional()[0];
   for (const auto& o : overrides) s += " --set " + o;
-  if (args.has("--out")) s += " --out " + *args.get("--out");
+  if (args.has("--out")) s += " -o " + *args.get("--out");
+  if (args.has("--save")) s += " --save";
   return s;
 }
 
@@ -102,9 +104,29 @@ int run_run(const ParsedArgs& args) {
 
   const DeviceInfo device = detect_device();
   const bool resume = args.has("--resume");
-  const std::string dir = args.get_or("--out", "results") + "/" + device.slug();
-  const std::string today = dir + "/" + utc_now("%Y-%m-%d") + "-" + cfg.name;
-  const std::string base = resume ? resume_base(dir, cfg.name, today) : today;
+  // results/ (tracked) only when asked (--save); -o DIR elsewhere; otherwise runs/ (untracked).
+  if (args.has("--out") && args.has(canonical_flag("save")))
+    throw UsageError("run: give --save (results/<device>/) or -o DIR, not both");
+  const std::string root = args.has("--out") ? *args.get("--out") : args.has(canonical_flag("save")) ? "results" : "runs";
+  const std::string dir = root + "/" + device.slug();
+  // A run changed by --set (or by run keys given as flags) says so in its name and description.
+  std::string name = cfg.name, description = cfg.description;
+  if (!cfg.overrides.empty()) {
+    std::vector<std::string> keys;
+    for (const auto& o : cfg.overrides) {
+      const std::string k = o.substr(0, o.find('='));
+      if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+    }
+    name += "-set";
+    for (const auto& k : keys) name += "-" + k;
+    std::string changed;
+    for (const auto& o : cfg.overrides) changed += (changed.empty() ? "" : ", ") + o;
+    description += (description.empty() ? "" : " ") + std::string("(changed by --set ") + changed + ")";
+  }
+  // Never over an earlier run's files: a new name (-2, -3, ...) instead; --resume continues the
+  // newest unfinished pair of this name.
+  const std::string today = utc_now("%Y-%m-%d");
+  const std::string base = resume ? resume_result_base(dir, name, today) : fresh_result_base(dir, today + "-" + name);
 
   // The plan: every record the run makes, in order, by identity (run parameters + test name).
   std::vector<std::string> planned;
@@ -117,7 +139,7 @@ int run_run(const ParsedArgs& args) {
     max_repetitions = std::max(max_repetitions, cfg.runs[i].repetitions);
   }
   ResultFiles files(base, planned);
-  files.open(resume, cfg.name, max_repetitions);
+  files.open(resume, name, max_repetitions);
   if (files.finished() > 0)
     fmt::print(stderr, "lfmb: resuming {}: {} of {} record(s) already there\n", files.json_path(), files.finished(),
                files.planned());
@@ -145,7 +167,8 @@ int run_run(const ParsedArgs& args) {
         {"schema", kResultSchema},
         {"created", prev.is_object() ? prev.value("created", utc_now("%Y-%m-%dT%H:%M:%SZ")) : utc_now("%Y-%m-%dT%H:%M:%SZ")},
         {"command", prev.is_object() ? prev.value("command", command_line(args, overrides)) : command_line(args, overrides)},
-        {"config", {{"name", cfg.name}, {"path", cfg.path}, {"description", cfg.description}, {"swept_keys", cfg.swept_keys}}},
+        {"config", {{"name", name}, {"path", cfg.path}, {"description", description}, {"swept_keys", cfg.swept_keys},
+                    {"overrides", cfg.overrides}}},
         {"device", prev.is_object() && prev.contains("device") ? prev["device"] : device.to_json()},
         {"read_bandwidth", bandwidth},
         {"skipped_runs", skipped},
@@ -230,10 +253,12 @@ Command run_command() {
   opts.push_back({"--dry-run", "", "validate and list the expanded runs without running them"});
   opts.push_back({"--help-config", "", "print every YAML key of run configs (docs/config.md) and exit"});
   return {{"run",
-           "lfmb run CONFIG.yaml [--set key=value]... [-t N -p N ... (run keys as flags)] [--out DIR] [--resume] "
-           "[--dry-run] [--max-combinations N]",
-           "Run a throughput config or sweep; write results/<device>/<date>-<name>.json + .csv (after each finished "
-           "test) and print the table. Every run key is also a flag (lfmb run --help-config lists them).",
+           "lfmb run CONFIG.yaml [--set key=value[,value...]]... [-t N -p N ... (run keys as flags)] [--save | -o DIR] "
+           "[--resume] [--dry-run] [--max-combinations N]",
+           "Run a throughput config or sweep, printing the table as each test finishes; write <date>-<name>.json + .csv "
+           "after each finished test under runs/<device>/ (untracked), results/<device>/ with --save, or DIR/<device>/ "
+           "with -o DIR, never over an earlier file (-2, -3, ... instead). Every run key is also a flag "
+           "(lfmb run --help-config lists them).",
            opts,
            0,
            1},

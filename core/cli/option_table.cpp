@@ -104,7 +104,10 @@ const std::vector<OptionDef>& option_table() {
        kCmdBench},
       {"output_file", "--out,-o", "FILE", "path", "none (required)", "", "output JSON {\"n_vocab\": N, \"logits\": [[...], ...]}",
        kCmdLogits},
-      {"output_dir", "--out,-o", "DIR", "path", "results", "", "write the .json + .csv under DIR/<device>/", kCmdRun},
+      {"output_dir", "--out,-o", "DIR", "path", "runs (untracked; --save: results)", "",
+       "write the .json + .csv under DIR/<device>/, never over an existing file (a -2, -3, ... name instead)", kCmdRun},
+      {"save", "--save", "", "flag", "", "", "write the .json + .csv under results/<device>/ (the tracked results folder)",
+       kCmdRun},
       // llama-bench flags that have no meaning here: accepted, ignored with a note.
       {"n_gpu_layers", "--n-gpu-layers,-ngl", "N", "integer", "", "", "llama-bench's GPU offload", kCmdAll, false, false,
        kCpuOnly},
