@@ -244,7 +244,7 @@ TEST_CASE("docs/config.md is what the option table generates", "[vocab]") {
   CHECK_THAT(generated, Catch::Contains("| `skip_unavailable` |"));
 }
 
-TEST_CASE("lfmb run takes the run keys as flags, the same as --set", "[vocab]") {
+TEST_CASE("lfmb run takes the run keys as flags the same as --set", "[vocab]") {
   const std::string dir = temp_dir();
   write_file(dir + "/c.yaml", "run: {model: {preset: tiny-lfm2, type: q4_0}, n_gen: 2}\n");
   const auto r = run_lfmb({"run", dir + "/c.yaml", "--dry-run", "-t", "1", "-p", "8,16", "-r", "2", "--no-warmup",
@@ -260,7 +260,7 @@ TEST_CASE("lfmb run takes the run keys as flags, the same as --set", "[vocab]") 
   CHECK_THAT(s.out, Catch::Contains("2 run(s)") && Catch::Contains("| threads 1 |") && Catch::Contains("| threads 2 |"));
 }
 
-TEST_CASE("--set takes lists: a swept key's new list, a sweep of a single-valued key, a list key's value", "[vocab]") {
+TEST_CASE("lfmb run --set takes lists: a swept key gets a new list and a single-valued key is swept and a list key takes the list", "[vocab]") {
   const std::string yaml = "run: {model: m.gguf}\nsweep: {threads: [1, 2]}\n";
   const auto swept = lfmb::parse_run_config(yaml, "c.yaml", {"threads=1,2,4"});
   REQUIRE(swept.runs.size() == 3);
@@ -301,7 +301,7 @@ std::vector<std::string> jsons_under(const std::string& dir) {
 
 }  // namespace
 
-TEST_CASE("lfmb run writes to results only with --save, never over a file, and names a run changed by --set", "[vocab]") {
+TEST_CASE("lfmb run writes to results only with --save and never over a file and names a run changed by --set", "[vocab]") {
   const std::string dir = temp_dir();
   write_file(dir + "/c.yaml", "name: c\ndescription: one pp4\nrun: {model: {preset: tiny-lfm2, type: q4_0}, threads: 1, "
                               "n_prompt: 4, n_gen: 0, repetitions: 2, warmup: 0}\n");
