@@ -3,13 +3,15 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <string>
 
 namespace lfmb {
 
-Progress::Progress(int total_steps)
-    : total_(total_steps), tty_(::isatty(2) == 1), start_(std::chrono::steady_clock::now()) {}
+Progress::Progress(int total_steps, bool enabled)
+    : total_(total_steps), enabled_(enabled), tty_(::isatty(2) == 1), start_(std::chrono::steady_clock::now()) {}
 
 void Progress::step(int step, const std::string& what) {
+  if (!enabled_) return;
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   char head[64];
   std::snprintf(head, sizeof head, "[%d/%d %6.1fs] ", step, total_, s);
@@ -23,6 +25,13 @@ void Progress::step(int step, const std::string& what) {
     std::fprintf(stderr, "%s\n", line.c_str());
   }
   std::fflush(stderr);
+}
+
+void Progress::clear() {
+  if (!tty_ || last_len_ == 0) return;
+  std::fprintf(stderr, "\r%s\r", std::string(last_len_, ' ').c_str());
+  std::fflush(stderr);
+  last_len_ = 0;
 }
 
 void Progress::done() {

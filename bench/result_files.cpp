@@ -53,30 +53,6 @@ std::string record_text(const nlohmann::json& t) {
 
 }  // namespace
 
-std::string resume_base(const std::string& dir, const std::string& name, const std::string& today_base) {
-  if (exists_no_follow(today_base + ".json") || exists_no_follow(today_base + ".csv")) return today_base;
-  // "<YYYY-MM-DD>-<name>.json": the date sorts as text.
-  std::string newest;
-  std::error_code ec;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string file = it->path().filename().string();
-    const std::string suffix = "-" + name + ".json";
-    if (file.size() != 10 + suffix.size() || file.compare(10, std::string::npos, suffix) != 0) continue;
-    bool date = true;
-    for (size_t i = 0; i < 10; ++i) date = date && (i == 4 || i == 7 ? file[i] == '-' : std::isdigit((unsigned char)file[i]) != 0);
-    if (!date || file <= newest) continue;
-    std::error_code size_ec;
-    const auto size = fs::file_size(it->path(), size_ec);
-    if (size_ec || size > kMaxResultFileBytes) continue;
-    std::ifstream f(it->path(), std::ios::binary);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    const nlohmann::json j = nlohmann::json::parse(ss.str(), nullptr, false);
-    if (j.is_object() && j.value("complete", nlohmann::json()) == false) newest = file;
-  }
-  return newest.empty() ? today_base : dir + "/" + newest.substr(0, newest.size() - 5);
-}
-
 std::string record_identity(const nlohmann::json& params, const std::string& test) { return params.dump() + "\n" + test; }
 
 uint64_t estimated_result_bytes(size_t n_records, int max_repetitions) {

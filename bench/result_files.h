@@ -26,11 +26,6 @@ namespace lfmb {
 // A record's identity: its run's parameters (RunParams::to_json()) and its test name.
 std::string record_identity(const nlohmann::json& params, const std::string& test);
 
-// The base --resume continues: `today_base` (<dir>/<today>-<name>) when its .json or .csv exists,
-// else the newest <dir>/<YYYY-MM-DD>-<name> whose .json says "complete": false (a run interrupted
-// before midnight resumes into its own file), else `today_base`.
-std::string resume_base(const std::string& dir, const std::string& name, const std::string& today_base);
-
 // Bytes the pair may take at its largest, generously (raw samples, MoE routing tables, and room
 // for the temp files that sit beside the old pair while it is rewritten).
 uint64_t estimated_result_bytes(size_t n_records, int max_repetitions);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "core/error.h"
@@ -88,6 +89,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& path, con
   std::map<std::string, std::string> base_origin;
   std::vector<SweepAxis> axes;
   std::vector<std::vector<std::pair<std::string, YAML::Node>>> excludes;
+  std::map<std::string, std::string> overridden_axes;  // key -> "--set key=a,b" that gave its sweep list
 
   for (const auto& kv : root) {
     const std::string section = kv.first.Scalar();
@@ -146,26 +148,61 @@ RunConfig parse_run_config(const std::string& text, const std::string& path, con
     }
   }
 
-  // --set key=value: parsed as YAML; replaces a swept key's values or the base value.
+  // --set key=value, the value parsed as YAML. A list ("a,b,c" or "[a, b, c]") replaces a swept
+  // key's values, sweeps a single-valued key, or is the value of a list key (n_prompt, depth);
+  // a single value replaces the base value and ends the key's sweep.
   for (const auto& o : overrides) {
     const size_t eq = o.find('=');
     if (eq == std::string::npos || eq == 0) throw Error("--set " + o + ": expected key=value");
-    const std::string key = o.substr(0, eq);
-    YAML::Node value;
+    const std::string key = o.substr(0, eq), text = o.substr(eq + 1);
+    const RunField* f = find_run_field(key);
+    if (!f) throw Error("--set " + o + ": unknown key '" + key + "' (known: " + run_field_names() + ")");
+    std::vector<YAML::Node> items;  // the list's items, or one value
     try {
-      value = YAML::Load(o.substr(eq + 1));
+      const YAML::Node value = YAML::Load(text);
+      if (value.IsSequence()) {
+        for (const auto& it : value) items.push_back(it);
+      } else if (value.IsScalar() && text.find(',') != std::string::npos && text.find_first_of("{[") == std::string::npos) {
+        size_t start = 0;
+        while (true) {
+          const size_t comma = text.find(',', start);
+          items.push_back(YAML::Load(text.substr(start, comma - start)));
+          if (comma == std::string::npos) break;
+          start = comma + 1;
+        }
+      } else {
+        items.push_back(value);
+      }
     } catch (const YAML::Exception& e) {
       throw Error("--set " + o + ": invalid value: " + e.msg);
     }
-    const RunField* f = find_run_field(key);
-    if (!f) throw Error("--set " + o + ": unknown key '" + key + "' (known: " + run_field_names() + ")");
+    if (items.empty()) throw Error("--set " + o + ": an empty list");
+    const bool is_list = items.size() > 1 || text.find_first_of(",[") != std::string::npos;
+    const auto axis = std::find_if(axes.begin(), axes.end(), [&](const SweepAxis& a) { return a.key == key; });
     try {
-      f->set(base, value);
+      if (is_list && (axis != axes.end() || !f->list_value)) {
+        SweepAxis replaced{key, {}};
+        for (const auto& item : items) {
+          RunParams probe;
+          f->set(probe, item);  // each value is checked now
+          replaced.values.push_back(item);
+        }
+        if (axis != axes.end()) *axis = std::move(replaced);
+        else axes.push_back(std::move(replaced));
+        overridden_axes[key] = "--set " + o;
+      } else {
+        // (yaml-cpp's Node assignment writes through to the node it refers to: build a new one.)
+        YAML::Node list(YAML::NodeType::Sequence);
+        for (const auto& item : items) list.push_back(item);
+        f->set(base, is_list ? list : items.front());
+        base_origin[key] = "--set " + o;
+        if (axis != axes.end()) axes.erase(axis);
+        overridden_axes.erase(key);
+      }
     } catch (const Error& e) {
       throw Error("--set " + o + ": " + e.what());
     }
-    base_origin[key] = "--set " + o;
-    std::erase_if(axes, [&](const SweepAxis& a) { return a.key == key; });
+    cfg.overrides.push_back(o);
   }
 
   // The size of the product, counted (saturating) before it is built: a sweep of a few long
@@ -189,7 +226,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& path, con
       for (const auto& value : axis.values) {
         auto p = r;
         apply(p.first, path, axis.key, value, value);
-        p.second[axis.key] = line_of(path, value);
+        p.second[axis.key] = overridden_axes.count(axis.key) ? overridden_axes[axis.key] : line_of(path, value);
         next.push_back(std::move(p));
       }
     runs = std::move(next);

@@ -32,6 +32,7 @@ struct RunConfig {
   std::vector<RunParams> runs;  // expanded, exclusions removed, in sweep order
   std::vector<std::string> swept_keys;
   bool skip_unavailable = false;
+  std::vector<std::string> overrides;  // the --set key=value strings applied, in order
   // Per run: key -> where its value came from ("FILE:LINE" or "--set k=v"); absent = default.
   std::vector<std::map<std::string, std::string>> origins;
 
@@ -45,8 +46,9 @@ struct RunConfig {
 // against it before anything is expanded.
 inline constexpr uint64_t kDefaultMaxCombinations = 10000;
 
-// `overrides` are "key=value" strings (value parsed as YAML) applied over the file: a swept key
-// given here is no longer swept. The file is read with a size limit (kMaxConfigBytes).
+// `overrides` are "key=value" strings (value parsed as YAML) applied over the file: a single
+// value ends a key's sweep; a list ("a,b" or "[a, b]") replaces a swept key's list, sweeps a
+// single-valued key, or is the value of a list key (n_prompt, depth). The file is read with a size limit (kMaxConfigBytes).
 RunConfig load_run_config(const std::string& path, const std::vector<std::string>& overrides = {},
                           uint64_t max_combinations = kDefaultMaxCombinations);
 // Same, from YAML text (path used in messages only).

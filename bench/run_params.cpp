@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "core/cli/option_table.h"
 #include "core/error.h"
 
 namespace lfmb {
@@ -101,27 +102,32 @@ ModelSpec as_model(const YAML::Node& n) {
 }  // namespace
 
 const std::vector<RunField>& run_fields() {
+  using Setter = std::function<void(RunParams&, const YAML::Node&)>;
+  const auto field = [](const char* key, Setter set, bool list_value = false) {
+    return RunField{key, option_def(key).help, std::move(set), list_value};
+  };
   static const std::vector<RunField> fields = {
-      {"model", "GGUF path, or {preset: NAME, type: q4_0|q8_0|bf16|f16|f32, seed: N} synthesized in memory",
-       [](RunParams& p, const YAML::Node& n) { p.model = as_model(n); }},
-      {"backend", "backend name (see `lfmb backends`)", [](RunParams& p, const YAML::Node& n) { p.backend = as_string(n); }},
-      {"dtype", "compute type for backends that convert weights (\"\" = default)",
-       [](RunParams& p, const YAML::Node& n) { p.dtype = n.IsNull() ? "" : as_string(n); }},
-      {"threads", "threads (0 = all cores)", [](RunParams& p, const YAML::Node& n) { p.threads = as_int(n, 0, 1024); }},
-      {"n_prompt", "prompt length(s) for prefill tests (pp)",
-       [](RunParams& p, const YAML::Node& n) { p.n_prompt = as_int_list(n, 0, 1 << 20); }},
-      {"n_gen", "generated tokens for the decode test (tg); 0 = none",
-       [](RunParams& p, const YAML::Node& n) { p.n_gen = as_int(n, 0, 1 << 20); }},
-      {"depth", "context depth(s) filled before measuring (`tg128 @ d4096`)",
-       [](RunParams& p, const YAML::Node& n) { p.depth = as_int_list(n, 0, 1 << 20); }},
-      {"repetitions", "measured repetitions per test", [](RunParams& p, const YAML::Node& n) { p.repetitions = as_int(n, 1, 1000); }},
-      {"warmup", "unmeasured warm-up repetitions per test", [](RunParams& p, const YAML::Node& n) { p.warmup = as_int(n, 0, 100); }},
-      {"n_batch", "prefill chunk size (tokens per forward pass)",
-       [](RunParams& p, const YAML::Node& n) { p.n_batch = as_int(n, 1, 1 << 16); }},
-      {"n_ctx", "context length (0 = just enough for the largest test)",
-       [](RunParams& p, const YAML::Node& n) { p.n_ctx = as_int(n, 0, 1 << 20); }},
-      {"mmap", "GGUF files: true = memory-map (page cache), false = read into memory on huge pages",
-       [](RunParams& p, const YAML::Node& n) { p.mmap = as_bool(n); }},
+      field("model", [](RunParams& p, const YAML::Node& n) { p.model = as_model(n); }),
+      // NAME or NAME:DTYPE (onednn:int8), as on the command line.
+      field("backend",
+            [](RunParams& p, const YAML::Node& n) {
+              const std::string s = as_string(n);
+              const size_t colon = s.find(':');
+              if (s.empty() || colon == 0 || (colon != std::string::npos && colon + 1 == s.size()))
+                throw Error("expected NAME or NAME:DTYPE (e.g. onednn:int8), got '" + s + "'");
+              p.backend = s.substr(0, colon);
+              if (colon != std::string::npos) p.dtype = s.substr(colon + 1);
+            }),
+      field("dtype", [](RunParams& p, const YAML::Node& n) { p.dtype = n.IsNull() ? "" : as_string(n); }),
+      field("threads", [](RunParams& p, const YAML::Node& n) { p.threads = as_int(n, 0, 1024); }),
+      field("n_prompt", [](RunParams& p, const YAML::Node& n) { p.n_prompt = as_int_list(n, 0, 1 << 20); }, true),
+      field("n_gen", [](RunParams& p, const YAML::Node& n) { p.n_gen = as_int(n, 0, 1 << 20); }),
+      field("depth", [](RunParams& p, const YAML::Node& n) { p.depth = as_int_list(n, 0, 1 << 20); }, true),
+      field("repetitions", [](RunParams& p, const YAML::Node& n) { p.repetitions = as_int(n, 1, 1000); }),
+      field("warmup", [](RunParams& p, const YAML::Node& n) { p.warmup = as_int(n, 0, 100); }),
+      field("n_batch", [](RunParams& p, const YAML::Node& n) { p.n_batch = as_int(n, 1, 1 << 16); }),
+      field("n_ctx", [](RunParams& p, const YAML::Node& n) { p.n_ctx = as_int(n, 0, 1 << 20); }),
+      field("mmap", [](RunParams& p, const YAML::Node& n) { p.mmap = as_bool(n); }),
   };
   return fields;
 }
@@ -134,7 +140,7 @@ const RunField* find_run_field(const std::string& key) {
 
 std::string run_field_names() {
   std::string s;
-  for (const auto& f : run_fields()) s += (s.empty() ? "" : ", ") + std::string(f.key);
+  for (const auto& f : run_fields()) s += (s.empty() ? "" : ", ") + f.key;
   return s;
 }
 

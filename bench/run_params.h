@@ -1,5 +1,6 @@
-// The parameters of one throughput run, and the single table of fields that drives the YAML
-// loader, `--set key=value`, --help text and the result record (one list, as in gemma.cpp's args).
+// The parameters of one throughput run, and the setters of its YAML keys (`run:`, `sweep:`,
+// `--set key=value`). The keys, their help, types and defaults are rows of the option table
+// (core/cli/option_table.h), which also drives the CLI flags and docs/config.md.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -46,9 +47,10 @@ struct RunParams {
 // One settable key. `set` parses a YAML value (a --set value is parsed as YAML too) and throws
 // lfmb::Error with a message that says what was expected; the caller adds file, line and key.
 struct RunField {
-  const char* key;
-  const char* help;
+  std::string key;
+  std::string help;  // from the option table (core/cli/option_table.cpp), like the key's type and default
   std::function<void(RunParams&, const YAML::Node&)> set;
+  bool list_value = false;  // the value itself may be a list (n_prompt, depth)
 };
 
 const std::vector<RunField>& run_fields();

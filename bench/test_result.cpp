@@ -46,6 +46,7 @@ nlohmann::json TestResult::to_json() const {
   if (!routing.is_null()) j["routing"] = routing;
   if (!test_time.empty()) j["test_time"] = test_time;
   if (!build_commit.empty()) j["build_commit"] = build_commit;
+  if (!noise.is_null()) j["noise"] = noise;
   return j;
 }
 
@@ -80,6 +81,7 @@ TestResult TestResult::from_json(const nlohmann::json& j) {
     r.samples_roofline_pct = rf.value("samples_achieved_pct", std::vector<double>{});
   }
   if (j.contains("routing")) r.routing = j["routing"];
+  if (j.contains("noise")) r.noise = j["noise"];
   r.params = j.value("params", nlohmann::json());
   r.test_time = j.value("test_time", "");
   r.build_commit = j.value("build_commit", "");

@@ -44,6 +44,7 @@ struct TestResult {
   // Provenance of this record (llama-bench's names): when the test finished (UTC, ISO 8601) and
   // the lfmb commit that measured it. A resumed file can hold records of several commits and days.
   std::string test_time, build_commit;
+  nlohmann::json noise;             // bench/noise.h: spread and bandwidth drift, "noisy" flag (null if not checked)
 
   nlohmann::json to_json() const;
   static TestResult from_json(const nlohmann::json& j);

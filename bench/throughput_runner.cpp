@@ -14,6 +14,7 @@
 #include "bench/decode_roofline.h"
 #include "bench/device_info.h"
 #include "bench/memory_usage.h"
+#include "bench/noise.h"
 #include "core/model/model.h"
 #include "core/model/model_stats.h"
 #include "core/synth/synthesize.h"
@@ -167,6 +168,7 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
   const Clock::time_point load_start = Clock::now();
   const std::unique_ptr<Model> model = load_model(p, threads, n_ctx);
   const double load_ms = ns_since(load_start) / 1e6;
+  if (hooks.on_loaded) hooks.on_loaded(*model);
 
   const ModelConfig& c = model->config();
   const ModelStats stats = model_stats(model->file(), c);
@@ -252,6 +254,7 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
       if (moe) r.routing = routing_json(c, routing);
     }
     r.test_time = utc_time_iso();
+    r.noise = check_noise(r).to_json();
     if (hooks.on_result) {
       r.peak_rss_bytes = peak_rss_bytes();
       hooks.on_result(r);

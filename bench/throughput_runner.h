@@ -15,6 +15,8 @@
 
 namespace lfmb {
 
+class Model;
+
 // One test of a run: prefill (pp) when n_gen == 0, decode (tg) when n_prompt == 0, both in one
 // timed span (llama-bench's -pg, t/s over n_prompt + n_gen tokens) otherwise.
 struct TestSpec {
@@ -44,6 +46,8 @@ class ThroughputRunner {
     // Called at safe points (before loading, before each test and each repetition): it may throw
     // to abandon the run, dropping the unfinished test.
     std::function<void()> checkpoint;
+    // After the model is loaded, before the first test (e.g. to print its memory plan: -v).
+    std::function<void(const Model&)> on_loaded;
   };
 
   // `bandwidth_buffer_bytes` sizes the read-bandwidth probe; it must exceed the last-level cache

@@ -352,7 +352,7 @@ TEST_CASE("SIGKILL leaves the last written pair valid and --resume ends with the
   CHECK_FALSE(fs::exists(stale));
 }
 
-TEST_CASE("lfmb run refuses to overwrite an earlier same-name result without --resume", "[keep]") {
+TEST_CASE("lfmb run never overwrites an earlier same-name result: a new name instead", "[keep]") {
   const Fixture f;
   write_file(f.config, "name: keep\nrun: {model: {preset: tiny-lfm2, type: q4_0}, threads: 1, n_prompt: 4, n_gen: 0, "
                        "repetitions: 1, warmup: 0}\n");
@@ -362,37 +362,41 @@ TEST_CASE("lfmb run refuses to overwrite an earlier same-name result without --r
   const std::string base = f.base();
   const std::string json = read_file(base + ".json"), csv = read_file(base + ".csv");
 
+  // The same config again, the same day: <date>-keep-2, and it says where it wrote.
   const auto second = run_lfmb(f.args());
-  CHECK(second.exit_code == 1);
-  CHECK(second.err == "lfmb: error: " + base + ".json: exists from an earlier run; add --resume to continue it or --out "
-                      "DIR to write elsewhere\n");
-  CHECK(second.out.empty());
+  INFO(second.err);
+  REQUIRE(second.exit_code == 0);
+  CHECK_THAT(second.err, Catch::Contains("wrote " + base + "-2.json and " + base + "-2.csv"));
   CHECK(read_file(base + ".json") == json);
   CHECK(read_file(base + ".csv") == csv);
+  CHECK((*parse_json_file(base + "-2.json"))["complete"] == true);
 
-  // A .csv alone (a first write cut between its two renames) is refused too, naming it; --resume
-  // starts the pair afresh.
+  // A .csv alone (a first write cut between its two renames) also keeps its name taken; --resume
+  // continues that unfinished pair, starting it afresh.
   fs::remove(base + ".json");
-  const auto lone = run_lfmb(f.args());
-  CHECK(lone.exit_code == 1);
-  CHECK_THAT(lone.err, Catch::Contains(base + ".csv: exists from an earlier run"));
+  const auto third = run_lfmb(f.args());
+  REQUIRE(third.exit_code == 0);
+  CHECK(fs::exists(base + "-3.json"));
   const auto fresh = run_lfmb(f.args({"--resume"}));
   INFO(fresh.err);
   REQUIRE(fresh.exit_code == 0);
   CHECK((*parse_json_file(base + ".json"))["complete"] == true);
   check_pair_agrees(base);
 
-  // --resume of a file made with other settings is refused: its record is not one this run makes.
-  const auto other = run_lfmb(f.args({"--resume", "--set", "n_prompt=8"}));
+  // --resume with no unfinished pair continues today's newest; a file made with other settings is
+  // refused: its record is not one this run makes.
+  write_file(f.config, "name: keep\nrun: {model: {preset: tiny-lfm2, type: q4_0}, threads: 1, n_prompt: 8, n_gen: 0, "
+                       "repetitions: 1, warmup: 0}\n");
+  const auto other = run_lfmb(f.args({"--resume"}));
   CHECK(other.exit_code == 1);
-  CHECK_THAT(other.err, Catch::Contains(base + ".json: tests[0] ('pp4' of tiny-lfm2 Q4_0 (synth) | native) is not a "
+  CHECK_THAT(other.err, Catch::Contains(base + "-3.json: tests[0] ('pp4' of tiny-lfm2 Q4_0 (synth) | native) is not a "
                                         "record this run makes"));
   // And a file that is not JSON is not overwritten.
-  write_file(base + ".json", "{\"tests\": [");
+  write_file(base + "-3.json", "{\"tests\": [");
   const auto bad = run_lfmb(f.args({"--resume"}));
   CHECK(bad.exit_code == 1);
-  CHECK_THAT(bad.err, Catch::Contains(base + ".json: not a valid JSON results file"));
-  CHECK(read_file(base + ".json") == "{\"tests\": [");
+  CHECK_THAT(bad.err, Catch::Contains(base + "-3.json: not a valid JSON results file"));
+  CHECK(read_file(base + "-3.json") == "{\"tests\": [");
 }
 
 TEST_CASE("write_outputs writes both files or neither", "[keep]") {
@@ -430,7 +434,7 @@ TEST_CASE("write_outputs writes both files or neither", "[keep]") {
 TEST_CASE("lfmb run checks free space for its results before measuring anything", "[keep]") {
   const Fixture f;
   fs::create_directories(f.out);
-  // A 64 kB tmpfs in a mount namespace of the child's own: far less than the ~2.6 MB the four
+  // A 64 KiB tmpfs in a mount namespace of the child's own: far less than the ~2.5 MiB the four
   // records are budgeted.
   const Child c = spawn_lfmb(f.args(), std::make_pair(f.out, size_t(64) << 10));
   const int code = wait_exit(c.pid);
@@ -441,7 +445,7 @@ TEST_CASE("lfmb run checks free space for its results before measuring anything"
   }
   INFO(err);
   CHECK(code == 1);
-  CHECK_THAT(err, Catch::Contains("keep.json: the results need up to 2.6 MB but only 65.5 kB are free on its file system"));
+  CHECK_THAT(err, Catch::Contains("keep.json: the results need up to 2.5 MiB but only 64.0 KiB are free on its file system"));
   CHECK_FALSE(Catch::Contains("loading").match(err));
   CHECK(fs::is_empty(f.out));  // the tmpfs was the child's; nothing reached the real directory either
 }

@@ -68,6 +68,13 @@ ParsedArgs parse_args(const CommandSpec& spec, const std::vector<std::string>& a
           if (n == key) match = &o;
       if (!match) throw UsageError("lfmb " + spec.name + ": unknown option '" + key + "' (see lfmb " + spec.name + " --help)");
       const std::string canonical = names_of(*match)[0];
+      if (!match->ignored.empty()) {
+        std::string shown = key;
+        if (has_inline) shown += " " + inline_value;
+        else if (!match->value_name.empty() && i + 1 < args.size()) shown += " " + args[++i];
+        out.notes_.push_back(shown + " ignored (" + match->ignored + ")");
+        continue;
+      }
       if (match->value_name.empty()) {
         if (has_inline) throw UsageError("lfmb " + spec.name + ": option " + key + " takes no value");
         out.values_[canonical].push_back("1");
@@ -100,7 +107,9 @@ std::optional<ParsedArgs> parse_args_or_help(const CommandSpec& spec, const std:
       return std::nullopt;
     }
   }
-  return parse_args(spec, args);
+  ParsedArgs parsed = parse_args(spec, args);
+  for (const auto& n : parsed.notes()) std::fprintf(stderr, "lfmb %s: note: %s\n", spec.name.c_str(), n.c_str());
+  return parsed;
 }
 
 std::string format_help(const CommandSpec& spec) {

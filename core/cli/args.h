@@ -13,6 +13,7 @@ struct OptionSpec {
   std::string value_name;  // "" for a flag; "FILE", "N", ... for an option that takes a value
   std::string help;
   bool repeatable = false;  // may be given several times (values collected in order)
+  std::string ignored;      // non-empty: accepted, not stored, and noted (why) in ParsedArgs::notes()
 };
 
 struct CommandSpec {
@@ -34,11 +35,15 @@ class ParsedArgs {
   long long get_int(const std::string& name, long long dflt, long long lo, long long hi) const;
   std::vector<std::string> all(const std::string& name) const;
   const std::vector<std::string>& positional() const { return positional_; }
+  // One line per ignored option given ("-ngl 99 ignored (lfmb runs on the CPU)");
+  // parse_args_or_help prints them on stderr.
+  const std::vector<std::string>& notes() const { return notes_; }
 
  private:
   friend ParsedArgs parse_args(const CommandSpec&, const std::vector<std::string>&);
   std::map<std::string, std::vector<std::string>> values_;
   std::vector<std::string> positional_;
+  std::vector<std::string> notes_;
 };
 
 // Throws lfmb::UsageError on an unknown option, a missing value or a wrong number of positionals.

@@ -8,20 +8,25 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <functional>
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "core/cli/command.h"
+#include "core/cli/option_table.h"
 #include "core/cli/stop_signals.h"
 #include "core/error.h"
 #include "core/gguf/gguf_reader.h"
 #include "bench/device_info.h"
+#include "bench/live_table.h"
 #include "bench/progress.h"
 #include "bench/result_table.h"
 #include "bench/run_config.h"
 #include "bench/run_validation.h"
 #include "bench/throughput_runner.h"
+#include "core/model/model.h"
+#include "core/model/memory_plan.h"
 #include "core/model/model_validation.h"
 #include "core/model/model_stats.h"
 #include "core/synth/synthesize.h"
@@ -77,12 +82,12 @@ std::vector<int> int_list(const ParsedArgs& args, const std::string& name, std::
 // -m FILE and --preset NAME[:TYPE] in the order given.
 std::vector<ModelSpec> model_specs(const ParsedArgs& args) {
   std::vector<ModelSpec> models;
-  for (const auto& path : list_values(args, "--model")) {
+  for (const auto& path : list_values(args, canonical_flag("model"))) {
     ModelSpec m;
     m.path = path;
     models.push_back(m);
   }
-  for (const auto& p : list_values(args, "--preset")) {
+  for (const auto& p : list_values(args, canonical_flag("preset"))) {
     ModelSpec m;
     const size_t colon = p.find(':');
     m.preset = p.substr(0, colon);
@@ -165,6 +170,7 @@ nlohmann::ordered_json llama_bench_json(const BenchRow& row, const DeviceInfo& d
       {"load_ms", r.load_ms},
       {"peak_rss_bytes", r.peak_rss_bytes},
       {"roofline_pct", r.roofline_pct},
+      {"noisy", r.noise.is_object() && r.noise.value("noisy", false)},
   };
 }
 
@@ -192,19 +198,22 @@ std::string indented(const std::string& text, const std::string& pad) {
 }
 
 // Prints each row as it finishes, flushed, so a bench that is stopped or killed has shown every
-// finished measurement. json, jsonl and csv stream (the JSON array is closed when the bench ends
-// or is stopped, and reads the same as one dump of all rows); md waits for the end, since its
-// column widths depend on every row.
+// finished measurement: md grows its table row by row (bench/live_table.h), json, jsonl and csv
+// stream their rows (the JSON array is closed when the bench ends or is stopped, and reads the
+// same as one dump of all rows).
 class RowPrinter {
  public:
-  RowPrinter(std::string format, const DeviceInfo& device) : format_(std::move(format)), device_(device) {}
+  RowPrinter(std::string format, const DeviceInfo& device, const LiveTable::Plan& plan, std::function<void()> before_row)
+      : format_(std::move(format)), device_(device), table_(stdout, plan, before_row), before_row_(std::move(before_row)) {}
 
   void add(BenchRow row) {
     if (format_ == "md") {
-      results_.push_back(std::move(row.result));
+      table_.add(row.result);
+      ++rows_;
       return;
     }
-    const nlohmann::ordered_json o = llama_bench_json(row, device_);
+    if (before_row_) before_row_();
+    nlohmann::ordered_json o = llama_bench_json(row, device_);
     if (format_ == "json") fmt::print("{}{}", rows_ == 0 ? "[\n" : ",\n", indented(o.dump(2), "  "));
     else if (format_ == "jsonl") fmt::print("{}\n", o.dump());
     else fmt::print("{}{}", rows_ == 0 ? csv_line(o, true) : "", csv_line(o, false));
@@ -213,43 +222,80 @@ class RowPrinter {
   }
 
   void finish() {
-    if (format_ == "md") fmt::print("{}", results_markdown(results_));
+    if (format_ == "md") table_.finish();
     else if (format_ == "json") fmt::print("{}", rows_ == 0 ? "[]\n" : "\n]\n");
     std::fflush(stdout);
   }
 
-  size_t rows() const { return format_ == "md" ? results_.size() : rows_; }
+  size_t rows() const { return rows_; }
 
  private:
   std::string format_;
   const DeviceInfo& device_;
+  LiveTable table_;
+  std::function<void()> before_row_;
   size_t rows_ = 0;
-  std::vector<TestResult> results_;
 };
 
+// The table's default of a numeric row: "0 (all logical processors)" -> 0.
+int default_int(const std::string& key) { return std::stoi(option_def(key).default_value); }
+
+// Each -b/--backend item (NAME or NAME:DTYPE) with each --dtype: an item's own :DTYPE is kept
+// as given; the --dtype list applies to the items without one, and a pair whose backend lacks
+// that dtype on this CPU is skipped with a note (so `-b native,onednn --dtype int8` measures
+// native and onednn int8) unless nothing would be left.
+std::vector<BackendChoice> backend_choices(const ParsedArgs& args) {
+  const BatchOrBackend bb = split_batch_or_backend(list_values(args, canonical_flag("n_batch")));
+  std::vector<std::string> items = bb.backends;
+  for (const auto& b : list_values(args, canonical_flag("backend"))) items.push_back(b);
+  if (items.empty()) items = {option_def("backend").default_value};
+  std::vector<std::string> dtypes = list_values(args, canonical_flag("dtype"));
+  std::vector<BackendChoice> out;
+  std::vector<std::string> skipped;
+  for (const auto& item : items) {
+    const BackendChoice c = parse_backend_choice(item, "bench: --backend");
+    if (!c.dtype.empty() || dtypes.empty()) {
+      out.push_back(c);
+      continue;
+    }
+    for (const auto& d : dtypes) {
+      RunParams probe;
+      probe.backend = c.backend;
+      probe.dtype = d;
+      probe.threads = 1;
+      if (const std::string why = unavailable_dtype(probe); !why.empty() && (items.size() > 1 || dtypes.size() > 1))
+        skipped.push_back(fmt::format("{} --dtype {}: {}", c.backend, d, why));
+      else
+        out.push_back({c.backend, d});
+    }
+  }
+  if (out.empty()) throw Error("bench: no backend offers the dtype asked for (" + skipped.front() + ")");
+  for (const auto& s : skipped) fmt::print(stderr, "lfmb bench: note: skipping {}\n", s);
+  return out;
+}
+
 int run_bench(const ParsedArgs& args) {
-  const std::string output = args.get_or("--output", "md");
+  const auto flag = [](const char* key) { return canonical_flag(key); };
+  const std::string output = args.get_or(flag("output_format"), option_def("output_format").default_value);
   if (output != "md" && output != "json" && output != "jsonl" && output != "csv")
     throw UsageError("bench: -o must be md, json, jsonl or csv, got '" + output + "'");
   const std::vector<ModelSpec> models = model_specs(args);
-  const std::vector<int> n_prompt = int_list(args, "--n-prompt", {512}, 0, 1 << 20);
-  const std::vector<int> n_gen = int_list(args, "--n-gen", {128}, 0, 1 << 20);
-  const std::vector<int> depth = int_list(args, "--n-depth", {0}, 0, 1 << 20);
-  const std::vector<int> threads = int_list(args, "--threads", {0}, 0, 1024);
-  const int repetitions = int(args.get_int("--repetitions", 5, 1, 1000));
+  const std::vector<int> n_prompt = int_list(args, flag("n_prompt"), {default_int("n_prompt")}, 0, 1 << 20);
+  const std::vector<int> n_gen = int_list(args, flag("n_gen"), {default_int("n_gen")}, 0, 1 << 20);
+  const std::vector<int> depth = int_list(args, flag("depth"), {default_int("depth")}, 0, 1 << 20);
+  const std::vector<int> threads = int_list(args, flag("threads"), {default_int("threads")}, 0, 1024);
+  const int repetitions = int(args.get_int(flag("repetitions"), default_int("repetitions"), 1, 1000));
+  const int warmup = args.has(flag("no_warmup")) ? 0 : int(args.get_int(flag("warmup"), default_int("warmup"), 0, 100));
   // llama-bench's -b is the batch size; lfmb's -b also names backends: numbers are batch sizes.
-  std::vector<std::string> backends;
   std::vector<int> batches;
-  for (const auto& b : list_values(args, "--backend")) {
-    if (is_number(b)) batches.push_back(to_int("-b", b, 1, 1 << 16));
-    else backends.push_back(b);
-  }
-  for (int b : int_list(args, "--batch-size", {}, 1, 1 << 16)) batches.push_back(b);
-  const std::vector<int> mmaps = int_list(args, "--mmap", {1}, 0, 1);
-  if (backends.empty()) backends = {"native"};
-  if (batches.empty()) batches = {512};
-  std::vector<std::string> dtypes = list_values(args, "--dtype");
-  if (dtypes.empty()) dtypes = {""};
+  for (const auto& b : split_batch_or_backend(list_values(args, flag("n_batch"))).batch_sizes)
+    batches.push_back(to_int("-b", b, 1, 1 << 16));
+  if (batches.empty()) batches = {default_int("n_batch")};
+  const std::vector<int> contexts = int_list(args, flag("n_ctx"), {default_int("n_ctx")}, 0, 1 << 20);
+  std::vector<int> mmaps = int_list(args, flag("mmap"), {default_int("mmap")}, 0, 1);
+  if (args.has(flag("no_mmap"))) mmaps = {0};
+  const std::vector<BackendChoice> backends = backend_choices(args);
+  const bool verbose = args.has(flag("verbose"));
 
   // Like lfmb run's sweep, the product is counted (saturating) before anything is expanded.
   {
@@ -258,10 +304,10 @@ int run_bench(const ParsedArgs& args) {
       return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
     };
     const auto nonzero = [](const std::vector<int>& v) { return uint64_t(std::count_if(v.begin(), v.end(), [](int x) { return x > 0; })); };
-    const uint64_t per_depth = nonzero(n_prompt) + nonzero(n_gen) + args.all("--prompt-gen").size();
+    const uint64_t per_depth = nonzero(n_prompt) + nonzero(n_gen) + args.all(flag("prompt_gen")).size();
     uint64_t n = mul(per_depth, depth.size());
-    for (size_t k : {models.size(), backends.size(), dtypes.size(), threads.size(), batches.size(), mmaps.size()}) n = mul(n, k);
-    const uint64_t limit = uint64_t(args.get_int("--max-combinations", int64_t(kDefaultMaxCombinations), 1, 1ll << 40));
+    for (size_t k : {models.size(), backends.size(), threads.size(), batches.size(), contexts.size(), mmaps.size()}) n = mul(n, k);
+    const uint64_t limit = uint64_t(args.get_int(flag("max_combinations"), int64_t(kDefaultMaxCombinations), 1, 1ll << 40));
     if (n > limit)
       throw UsageError(fmt::format("bench: the flags combine to {} tests, more than the limit of {}; raise it with "
                                    "--max-combinations N",
@@ -276,7 +322,7 @@ int run_bench(const ParsedArgs& args) {
   for (int ng : n_gen)
     for (int d : depth)
       if (ng > 0) tests.push_back({0, ng, d});
-  for (const auto& pg : args.all("--prompt-gen")) {
+  for (const auto& pg : args.all(flag("prompt_gen"))) {
     const size_t comma = pg.find(',');
     if (comma == std::string::npos) throw UsageError("bench: -pg expects PP,TG (e.g. 512,128), got '" + pg + "'");
     const int np = to_int("-pg", pg.substr(0, comma), 1, 1 << 20), ng = to_int("-pg", pg.substr(comma + 1), 1, 1 << 20);
@@ -284,35 +330,44 @@ int run_bench(const ParsedArgs& args) {
   }
   if (tests.empty()) throw UsageError("bench: nothing to measure (every -p and -n is 0 and no -pg)");
 
-  // One run per (model, backend, dtype, threads, batch).
+  // One run per (model, backend:dtype, threads, batch, context, mmap), in llama-bench's order.
   std::vector<std::pair<ModelSpec, RunParams>> runs;
   for (const auto& m : models)
     for (const auto& b : backends)
-      for (const auto& dt : dtypes)
-        for (int t : threads)
-          for (int nb : batches)
-          for (int mm : mmaps) {
-            RunParams p;
-            p.model = m;
-            p.backend = b;
-            p.dtype = dt;
-            p.threads = t;
-            p.n_prompt = n_prompt;
-            p.n_gen = *std::max_element(n_gen.begin(), n_gen.end());
-            p.depth = depth;
-            p.repetitions = repetitions;
-            p.warmup = args.has("--no-warmup") ? 0 : 1;
-            p.n_batch = nb;
-            p.mmap = mm != 0;
-            validate_run(p, tests, [&](const std::string& key) { return "bench: " + m.label() + ": " + key; });
-            runs.emplace_back(m, p);
-          }
+      for (int t : threads)
+        for (int nb : batches)
+          for (int nc : contexts)
+            for (int mm : mmaps) {
+              RunParams p;
+              p.model = m;
+              p.backend = b.backend;
+              p.dtype = b.dtype;
+              p.threads = t;
+              p.n_prompt = n_prompt;
+              p.n_gen = *std::max_element(n_gen.begin(), n_gen.end());
+              p.depth = depth;
+              p.repetitions = repetitions;
+              p.warmup = warmup;
+              p.n_batch = nb;
+              p.n_ctx = nc;
+              p.mmap = mm != 0;
+              validate_run(p, tests, [&](const std::string& key) { return "bench: " + m.label() + ": " + key; });
+              runs.emplace_back(m, p);
+            }
 
   const DeviceInfo device = detect_device();
   ThroughputRunner runner;
   std::optional<Progress> progress;
-  if (args.has("--progress")) progress.emplace(int(runs.size()));
-  RowPrinter printer(output, device);
+  if (!args.has(flag("no_progress"))) progress.emplace(int(runs.size()));
+  LiveTable::Plan plan;
+  for (const auto& [m, p] : runs) {
+    plan.models.push_back(m.label());
+    plan.backends.push_back(p.dtype.empty() ? p.backend : p.backend + " " + p.dtype);
+  }
+  for (const auto& t : tests) plan.tests.push_back(test_name(t.n_prompt, t.n_gen, t.depth));
+  RowPrinter printer(output, device, plan, [&] {
+    if (progress) progress->clear();
+  });
   // SIGINT/SIGTERM: stop between repetitions, close the output over the finished rows, exit 130/143.
   const StopSignals stop_signals;
   try {
@@ -327,6 +382,7 @@ int run_bench(const ParsedArgs& args) {
       };
       hooks.checkpoint = throw_if_stopped;
       hooks.on_result = [&](const TestResult& r) { printer.add({m, p, r, test_time}); };
+      if (verbose) hooks.on_loaded = [](const Model& model) { fmt::print(stderr, "{}\n", model.memory_plan().describe()); };
       runner.run(p, tests, hooks);
     }
   } catch (const Stopped& stop) {
@@ -345,24 +401,9 @@ int run_bench(const ParsedArgs& args) {
 Command bench_command() {
   return {{"bench",
            "lfmb bench -m FILE.gguf [-m FILE2 ...] [--preset NAME[:TYPE]] [-p 512] [-n 128] [-d 0] [-t N] [-r 5] "
-           "[-pg PP,TG] [-b BACKEND|BATCH] [--dtype D] [-o md|json|jsonl|csv]",
+           "[-pg PP,TG] [-b BATCH|BACKEND[:DTYPE]] [--backend NAME[:DTYPE]] [--dtype D] [-o md|json|jsonl|csv]",
            "llama-bench-compatible benchmark: comma lists and repeated flags are combined like llama-bench's.",
-           {{"--model,-m", "FILE", "GGUF model (repeatable, comma list)", true},
-            {"--preset", "NAME[:TYPE]", "a synthesized model instead of a file, e.g. lfm2-8b-a1b:q4_0 (repeatable)", true},
-            {"--n-prompt,-p", "N", "prompt lengths for pp tests, 0 = none (default 512)", true},
-            {"--n-gen,-n", "N", "generated tokens for tg tests, 0 = none (default 128)", true},
-            {"--prompt-gen,-pg", "PP,TG", "prefill PP tokens then decode TG in one timed test (repeatable)", true},
-            {"--max-combinations", "N", "largest number of tests the flags may combine to (default 10000)"},
-            {"--n-depth,-d", "N", "context depth filled before each test (default 0)", true},
-            {"--threads,-t", "N", "threads, 0 = all cores (default 0)", true},
-            {"--repetitions,-r", "N", "measured repetitions per test (default 5)"},
-            {"--backend,-b", "NAME", "backend (default native); a number is taken as llama-bench's batch size", true},
-            {"--batch-size", "N", "prefill chunk length (default 512)", true},
-            {"--mmap,-mmp", "0|1", "1: memory-map GGUF files (default); 0: read them into huge-page memory", true},
-            {"--dtype", "D", "backend compute type (see `lfmb backends`)", true},
-            {"--output,-o", "FMT", "md (default), json, jsonl or csv"},
-            {"--no-warmup", "", "skip the warm-up repetition"},
-            {"--progress", "", "progress line on stderr"}},
+           vocabulary_options(kCmdBench),
            0,
            0},
           run_bench};

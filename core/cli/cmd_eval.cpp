@@ -120,10 +120,16 @@ void load_config(const std::string& path, eval::EvalOptions& o) {
       if (key == "model") o.model_path = v.as<std::string>();
       else if (key == "name") o.name = v.as<std::string>();
       else if (key == "description") continue;
-      else if (key == "backend") o.model.backend = v.as<std::string>();
-      else if (key == "dtype") o.model.dtype = v.as<std::string>();
+      else if (key == "backend") {
+        const BackendChoice c = parse_backend_choice(v.as<std::string>(), where + ": backend");
+        o.model.backend = c.backend;
+        if (!c.dtype.empty()) o.model.dtype = c.dtype;
+      } else if (key == "dtype") o.model.dtype = v.as<std::string>();
       else if (key == "threads") o.model.threads = v.as<int>();
-      else if (key == "ctx") o.model.n_ctx = v.as<int64_t>();
+      // The run-config names (docs/config.md); `ctx` is eval's older name for n_ctx.
+      else if (key == "n_ctx" || key == "ctx") o.model.n_ctx = v.as<int64_t>();
+      else if (key == "n_batch") o.model.n_batch = v.as<int64_t>();
+      else if (key == "mmap") o.model.mmap = v.as<bool>();
       else if (key == "seed") o.seed = v.as<uint64_t>();
       else if (key == "data_dir") o.data_dir = v.as<std::string>();
       else if (key == "output") o.output_dir = v.as<std::string>();
@@ -165,17 +171,14 @@ int run_eval_cmd(const ParsedArgs& args) {
     return 0;
   }
   eval::EvalOptions o;
+  o.model = default_model_options();  // the option table's defaults, as bench and run have them
   if (!args.positional().empty()) load_config(args.positional()[0], o);
   if (args.has("--model")) o.model_path = *args.get("--model");
   if (o.model_path.empty() && !args.has("--dry-run"))
     throw UsageError("eval: --model FILE.gguf is required (or model: in the config)");
   // Model options: the config's, then the flags.
-  if (args.has("--backend")) o.model.backend = *args.get("--backend");
-  if (args.has("--dtype")) o.model.dtype = *args.get("--dtype");
-  if (args.has("--threads")) o.model.threads = int(args.get_int("--threads", 1, 1, 1024));
-  if (args.has("--ctx")) o.model.n_ctx = args.get_int("--ctx", 0, 1, 1 << 24);
-  if (args.has("--batch")) o.model.n_batch = args.get_int("--batch", 512, 1, 1 << 24);
-  if (args.has("--no-mmap")) o.model.mmap = false;
+  apply_model_flags(args, o.model);
+  o.model.threads = resolve_thread_count(o.model.threads);
   if (args.has("--tasks")) {
     o.tasks = split_comma_list(*args.get("--tasks"));
     std::map<std::string, eval::TaskSettings> keep;
@@ -199,7 +202,7 @@ int run_eval_cmd(const ParsedArgs& args) {
   if (args.has("--chat-template")) o.chat_template = *args.get("--chat-template");
   if (args.has("--shard")) parse_shard(*args.get("--shard"), o);
   for (const std::string& p : args.all("--include-path")) o.include_paths.push_back(p);
-  o.progress = !args.has("--no-progress");
+  o.progress = !args.has(canonical_flag("no_progress"));
   if (args.has("--skip-missing-data")) o.skip_missing_data = true;
   o.dry_run = args.has("--dry-run");
   if (o.name.empty()) o.name = "eval";
@@ -238,21 +241,14 @@ int run_score_cmd(const ParsedArgs& args) {
   return 0;
 }
 
-}  // namespace
-
-Command eval_command() {
-  return {{"eval",
-           "lfmb eval [CONFIG.yaml] --model F.gguf --tasks T[,T...] [options]   (also: lfmb eval merge, lfmb eval score)",
-           "Accuracy runs over benchmark tasks (lm-eval task YAML); writes results.json, samples_<task>.jsonl, results.md.",
-           {{"--model,-m", "FILE", "GGUF model file"},
-            {"--tasks", "LIST", "task or group names, comma-separated (--list shows them)"},
-            {"--list", "", "list the tasks and groups and exit"},
-            {"--backend", "NAME", "matmul backend (default: reference)"},
-            {"--dtype", "T", "compute type of a converting backend"},
-            {"--threads", "N", "backend threads (default 1)"},
-            {"--ctx", "N", "context length (default min(n_ctx_train, 4096))"},
-            {"--batch", "N", "prefill chunk length (default 512)"},
-            {"--no-mmap", "", "read the file into memory instead of mapping it"},
+// The table's model options (core/cli/option_table.h), then eval's own, in lm-eval's names.
+std::vector<OptionSpec> eval_options() {
+  std::vector<OptionSpec> opts = {{"--model,-m", "FILE", "GGUF model file"},
+                                  {"--tasks", "LIST", "task or group names, comma-separated (--list shows them)"},
+                                  {"--list", "", "list the tasks and groups and exit"}};
+  for (OptionSpec& o : model_run_options(kCmdEval, false))
+    if (o.name != canonical_flag("model") + ",-m") opts.push_back(std::move(o));
+  const std::vector<OptionSpec> own = {
             {"--limit", "N", "the first N documents of each task (per subtask of a group), as lm-eval"},
             {"--num-fewshot", "K", "few-shot examples (default: the task's num_fewshot)"},
             {"--seed", "S", "sampling seed; few-shot draws use 1234 + S (default 0, lm-eval's)"},
@@ -267,8 +263,18 @@ Command eval_command() {
             {"--output", "DIR", "output folder (default results/<device>/eval/<date>-<name>/)"},
             {"--shard", "I/N", "evaluate the documents with doc_id % N == I - 1"},
             {"--dry-run", "", "resolve the tasks, settings and data; print the plan; load no model"},
-            {"--skip-missing-data", "", "skip (and list) tasks whose data file is absent instead of failing"},
-            {"--no-progress", "", "no progress line on stderr"}},
+            {"--skip-missing-data", "", "skip (and list) tasks whose data file is absent instead of failing"}};
+  opts.insert(opts.end(), own.begin(), own.end());
+  return opts;
+}
+
+}  // namespace
+
+Command eval_command() {
+  return {{"eval",
+           "lfmb eval [CONFIG.yaml] --model F.gguf --tasks T[,T...] [options]   (also: lfmb eval merge, lfmb eval score)",
+           "Accuracy runs over benchmark tasks (lm-eval task YAML); writes results.json, samples_<task>.jsonl, results.md.",
+           eval_options(),
            0,
            1},
           run_eval_cmd};

@@ -126,7 +126,7 @@ int run_generate(const ParsedArgs& args) {
   if (!args.has("--model")) throw UsageError("generate: --model is required");
   if (args.has("--tokens") == args.has("--prompt")) throw UsageError("generate: give exactly one of --tokens or --prompt");
   if (args.has("--chat") && !args.has("--prompt")) throw UsageError("generate: --chat needs --prompt");
-  const int64_t n = args.get_int("-n", 16, 0, 1 << 24);
+  const int64_t n = args.get_int(canonical_flag("n_gen"), std::stoll(option_def("n_gen").default_value), 0, 1 << 24);
   (void)sampler_options(args);  // usage errors before the (slow) model load
   for (const std::string& s : args.all("--stop"))
     if (s.empty()) throw UsageError("--stop: an empty stop string would stop before the first token");
@@ -158,12 +158,11 @@ int run_generate(const ParsedArgs& args) {
 }  // namespace
 
 Command generate_command() {
-  std::vector<OptionSpec> opts = model_run_options();
+  std::vector<OptionSpec> opts = model_run_options(kCmdGenerate);
   opts.push_back({"--prompt", "TEXT", "text prompt (tokenized with the model's vocabulary)"});
   opts.push_back({"--chat", "", "wrap the prompt as a user turn in the model's chat template"});
   opts.push_back({"--system", "TEXT", "system message for --chat"});
   opts.push_back({"--no-think", "", "Qwen3 chat: thinking off (empty <think> block)"});
-  opts.push_back({"-n", "N", "maximum number of tokens to generate (default 16)"});
   opts.push_back({"--temp", "T", "temperature (default 0 = greedy)"});
   opts.push_back({"--top-k", "K", "keep the K most likely tokens (0 = off)"});
   opts.push_back({"--top-p", "P", "nucleus sampling (1 = off)"});
@@ -173,8 +172,8 @@ Command generate_command() {
   opts.push_back({"--seed", "N", "sampling seed (default 0); same seed, same output"});
   opts.push_back({"--stop", "TEXT", "stop when this text appears (repeatable)", true});
   return {{"generate",
-           "lfmb generate --model F.gguf (--prompt TEXT [--chat] [--system TEXT] | --tokens \"1 5 9\") -n N "
-           "[sampling flags] [--backend NAME] [--threads N]",
+           "lfmb generate -m F.gguf (--prompt TEXT [--chat] [--system TEXT] | --tokens \"1 5 9\") [-n N] "
+           "[sampling flags] [--backend NAME[:DTYPE]] [-t N]",
            "Continue a prompt. With --prompt, streams text and ends with a summary line (prompt/generated tokens, "
            "prefill and decode tok/s) on stderr; with --tokens, prints the new token ids on one line.",
            opts, 0, 0},

@@ -45,12 +45,11 @@ int run_logits(const ParsedArgs& args) {
 }  // namespace
 
 Command logits_command() {
-  std::vector<OptionSpec> opts = model_run_options();
+  std::vector<OptionSpec> opts = model_run_options(kCmdLogits);
   opts.push_back({"--mode", "batch|step", "whole sequence in one pass (batch) or one token at a time (step)"});
-  opts.push_back({"--out,-o", "FILE", "output JSON {\"n_vocab\": N, \"logits\": [[...], ...]}"});
   return {{"logits",
-           "lfmb logits --model F.gguf --tokens \"1 5 9\" [--mode batch|step] [--backend NAME] [--threads N] "
-           "[--ctx N] [--batch N] --out FILE.json",
+           "lfmb logits -m F.gguf --tokens \"1 5 9\" [--mode batch|step] [--backend NAME[:DTYPE]] [-t N] "
+           "[-c N] [-b N] -o FILE.json",
            "Compute the logits at every position of a token sequence and write them as JSON.",
            opts, 0, 0},
           run_logits};

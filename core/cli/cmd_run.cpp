@@ -13,15 +13,19 @@
 #include <algorithm>
 
 #include "core/cli/command.h"
+#include "core/cli/option_table.h"
 #include "core/cli/stop_signals.h"
 #include "core/error.h"
 #include "bench/device_info.h"
+#include "bench/live_table.h"
 #include "bench/progress.h"
 #include "bench/result_files.h"
+#include "bench/result_names.h"
 #include "bench/result_table.h"
 #include "bench/run_config.h"
 #include "bench/run_validation.h"
 #include "bench/throughput_runner.h"
+#include "core/model/model.h"
 
 namespace lfmb {
 
@@ -42,17 +46,46 @@ std::string tests_text(const RunParams& p) {
   return s;
 }
 
-std::string command_line(const ParsedArgs& args) {
+// The run keys given as flags (`-t 2`, `-p 64,128`, `-b onednn:int8`, `--no-warmup`), as the
+// --set strings they stand for, then the --set strings themselves: flags and YAML keys are one
+// vocabulary (core/cli/option_table.h).
+std::vector<std::string> overrides_of(const ParsedArgs& args) {
+  std::vector<std::string> out;
+  const BatchOrBackend bb = split_batch_or_backend(args.all(canonical_flag("n_batch")));
+  for (const auto& o : option_table()) {
+    if (!o.yaml || !(o.commands & kCmdRun) || o.flags.empty()) continue;
+    std::vector<std::string> values = args.all(canonical_flag(o.key));
+    if (o.key == "n_batch") values = bb.batch_sizes;
+    if (o.key == "backend") values.insert(values.begin(), bb.backends.begin(), bb.backends.end());
+    if (values.empty()) continue;
+    std::string joined;
+    for (const auto& v : values) joined += (joined.empty() ? "" : ",") + v;
+    out.push_back(o.key + "=" + joined);
+  }
+  if (args.has(canonical_flag("no_warmup"))) out.push_back("warmup=0");
+  if (args.has(canonical_flag("no_mmap"))) out.push_back("mmap=false");
+  for (const auto& o : args.all("--set")) out.push_back(o);
+  return out;
+}
+
+std::string command_line(const ParsedArgs& args, const std::vector<std::string>& overrides) {
   std::string s = "lfmb run " + args.positional()[0];
-  for (const auto& o : args.all("--set")) s += " --set " + o;
-  if (args.has("--out")) s += " --out " + *args.get("--out");
+  for (const auto& o : overrides) s += " --set " + o;
+  if (args.has("--out")) s += " -o " + *args.get("--out");
+  if (args.has("--save")) s += " --save";
   return s;
 }
 
 int run_run(const ParsedArgs& args) {
+  if (args.has("--help-config")) {
+    fmt::print("{}", config_reference_markdown());
+    return 0;
+  }
+  if (args.positional().size() != 1) throw UsageError("usage: " + run_command().spec.usage);
   const uint64_t max_combinations =
-      uint64_t(args.get_int("--max-combinations", int64_t(kDefaultMaxCombinations), 1, 1ll << 40));
-  RunConfig cfg = load_run_config(args.positional()[0], args.all("--set"), max_combinations);
+      uint64_t(args.get_int(canonical_flag("max_combinations"), int64_t(kDefaultMaxCombinations), 1, 1ll << 40));
+  const std::vector<std::string> overrides = overrides_of(args);
+  RunConfig cfg = load_run_config(args.positional()[0], overrides, max_combinations);
   const std::vector<std::string> skipped = drop_unavailable_runs(cfg);
   for (const auto& s : skipped) fmt::print(stderr, "lfmb: skipping {} (skip_unavailable)\n", s);
   for (size_t i = 0; i < cfg.runs.size(); ++i)
@@ -71,9 +104,29 @@ int run_run(const ParsedArgs& args) {
 
   const DeviceInfo device = detect_device();
   const bool resume = args.has("--resume");
-  const std::string dir = args.get_or("--out", "results") + "/" + device.slug();
-  const std::string today = dir + "/" + utc_now("%Y-%m-%d") + "-" + cfg.name;
-  const std::string base = resume ? resume_base(dir, cfg.name, today) : today;
+  // results/ (tracked) only when asked (--save); -o DIR elsewhere; otherwise runs/ (untracked).
+  if (args.has("--out") && args.has(canonical_flag("save")))
+    throw UsageError("run: give --save (results/<device>/) or -o DIR, not both");
+  const std::string root = args.has("--out") ? *args.get("--out") : args.has(canonical_flag("save")) ? "results" : "runs";
+  const std::string dir = root + "/" + device.slug();
+  // A run changed by --set (or by run keys given as flags) says so in its name and description.
+  std::string name = cfg.name, description = cfg.description;
+  if (!cfg.overrides.empty()) {
+    std::vector<std::string> keys;
+    for (const auto& o : cfg.overrides) {
+      const std::string k = o.substr(0, o.find('='));
+      if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+    }
+    name += "-set";
+    for (const auto& k : keys) name += "-" + k;
+    std::string changed;
+    for (const auto& o : cfg.overrides) changed += (changed.empty() ? "" : ", ") + o;
+    description += (description.empty() ? "" : " ") + std::string("(changed by --set ") + changed + ")";
+  }
+  // Never over an earlier run's files: a new name (-2, -3, ...) instead; --resume continues the
+  // newest unfinished pair of this name.
+  const std::string today = utc_now("%Y-%m-%d");
+  const std::string base = resume ? resume_result_base(dir, name, today) : fresh_result_base(dir, today + "-" + name);
 
   // The plan: every record the run makes, in order, by identity (run parameters + test name).
   std::vector<std::string> planned;
@@ -86,7 +139,7 @@ int run_run(const ParsedArgs& args) {
     max_repetitions = std::max(max_repetitions, cfg.runs[i].repetitions);
   }
   ResultFiles files(base, planned);
-  files.open(resume, cfg.name, max_repetitions);
+  files.open(resume, name, max_repetitions);
   if (files.finished() > 0)
     fmt::print(stderr, "lfmb: resuming {}: {} of {} record(s) already there\n", files.json_path(), files.finished(),
                files.planned());
@@ -113,8 +166,9 @@ int run_run(const ParsedArgs& args) {
     nlohmann::json h = {
         {"schema", kResultSchema},
         {"created", prev.is_object() ? prev.value("created", utc_now("%Y-%m-%dT%H:%M:%SZ")) : utc_now("%Y-%m-%dT%H:%M:%SZ")},
-        {"command", prev.is_object() ? prev.value("command", command_line(args)) : command_line(args)},
-        {"config", {{"name", cfg.name}, {"path", cfg.path}, {"description", cfg.description}, {"swept_keys", cfg.swept_keys}}},
+        {"command", prev.is_object() ? prev.value("command", command_line(args, overrides)) : command_line(args, overrides)},
+        {"config", {{"name", name}, {"path", cfg.path}, {"description", description}, {"swept_keys", cfg.swept_keys},
+                    {"overrides", cfg.overrides}}},
         {"device", prev.is_object() && prev.contains("device") ? prev["device"] : device.to_json()},
         {"read_bandwidth", bandwidth},
         {"skipped_runs", skipped},
@@ -126,7 +180,18 @@ int run_run(const ParsedArgs& args) {
   // SIGINT/SIGTERM stop at the next safe point (between repetitions); every finished record is
   // on disk by then.
   const StopSignals stop_signals;
-  Progress progress(int(cfg.runs.size()));
+  Progress progress(int(cfg.runs.size()), !args.has(canonical_flag("no_progress")));
+  // The table grows on stdout as each test finishes (records a resumed file already holds first).
+  LiveTable::Plan plan;
+  for (size_t i = 0; i < cfg.runs.size(); ++i) {
+    const RunParams& p = cfg.runs[i];
+    plan.models.push_back(p.model.label());
+    plan.backends.push_back(p.dtype.empty() ? p.backend : p.backend + " " + p.dtype);
+    for (const TestSpec& t : tests_of[i]) plan.tests.push_back(test_name(t.n_prompt, t.n_gen, t.depth));
+  }
+  LiveTable table(stdout, plan, [&] { progress.clear(); });
+  for (const TestResult& r : files.results()) table.add(r);
+  const bool verbose = args.has(canonical_flag("verbose"));
   size_t first_slot = 0;
   try {
     for (size_t i = 0; i < cfg.runs.size(); ++i) {
@@ -147,7 +212,9 @@ int run_run(const ParsedArgs& args) {
       hooks.on_result = [&](const TestResult& r) {
         files.set(todo_slots[done++], r);
         files.write(header(), false, 0);
+        table.add(r);
       };
+      if (verbose) hooks.on_loaded = [](const Model& model) { fmt::print(stderr, "{}\n", model.memory_plan().describe()); };
       const std::vector<TestResult> rs = runner.run(cfg.runs[i], todo, hooks);
       // The run's records with its final peak RSS; written with the next record or at the end.
       for (size_t k = 0; k < rs.size(); ++k) files.set(todo_slots[k], rs[k]);
@@ -155,8 +222,7 @@ int run_run(const ParsedArgs& args) {
   } catch (const Stopped& stop) {
     progress.done();
     files.write(header(), false, stop.signal());
-    const std::vector<TestResult> kept = files.results();
-    if (!kept.empty()) fmt::print("{}", results_markdown(kept));
+    table.finish();
     fmt::print(stderr, "lfmb: stopped by {}: kept {} of {} record(s) in {}.json and .csv (\"complete\": false); "
                "rerun with --resume to finish\n", signal_name(stop.signal()), files.finished(), files.planned(), base);
     return stop.exit_code();
@@ -168,8 +234,8 @@ int run_run(const ParsedArgs& args) {
   progress.done();
   files.write(header(), true, 0);
 
+  table.finish();
   const std::vector<TestResult> results = files.results();
-  fmt::print("{}", results_markdown(results));
   const std::string ratio = ratio_markdown(results);
   if (!ratio.empty()) fmt::print("\n{}", ratio);
   fmt::print(stderr, "wrote {}.json and {}.csv\n", base, base);
@@ -179,16 +245,22 @@ int run_run(const ParsedArgs& args) {
 }  // namespace
 
 Command run_command() {
+  std::vector<OptionSpec> opts = {
+      {"--set", "KEY=VALUE", "override a run key (YAML value; a,b,c or [a, b, c] is a list: replaces a swept key's list)",
+       true}};
+  for (OptionSpec& o : vocabulary_options(kCmdRun)) opts.push_back(std::move(o));
+  opts.push_back({"--resume", "", "continue the same-name result file of an interrupted run: measure only its missing tests"});
+  opts.push_back({"--dry-run", "", "validate and list the expanded runs without running them"});
+  opts.push_back({"--help-config", "", "print every YAML key of run configs (docs/config.md) and exit"});
   return {{"run",
-           "lfmb run CONFIG.yaml [--set key=value]... [--out DIR] [--resume] [--dry-run] [--max-combinations N]",
-           "Run a throughput config or sweep; write results/<device>/<date>-<name>.json + .csv (after each finished "
-           "test) and print the table.",
-           {{"--set", "KEY=VALUE", "override a run key (value parsed as YAML; replaces a swept key's list)", true},
-            {"--out", "DIR", "results directory (default: results)"},
-            {"--resume", "", "continue the same-name result file of an interrupted run: measure only its missing tests"},
-            {"--dry-run", "", "validate and list the expanded runs without running them"},
-            {"--max-combinations", "N", "largest sweep (runs, and tests over all runs) to expand (default 10000)"}},
-           1,
+           "lfmb run CONFIG.yaml [--set key=value[,value...]]... [-t N -p N ... (run keys as flags)] [--save | -o DIR] "
+           "[--resume] [--dry-run] [--max-combinations N]",
+           "Run a throughput config or sweep, printing the table as each test finishes; write <date>-<name>.json + .csv "
+           "after each finished test under runs/<device>/ (untracked), results/<device>/ with --save, or DIR/<device>/ "
+           "with -o DIR, never over an earlier file (-2, -3, ... instead). Every run key is also a flag "
+           "(lfmb run --help-config lists them).",
+           opts,
+           0,
            1},
           run_run};
 }

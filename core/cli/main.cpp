@@ -8,6 +8,7 @@
 
 #include "backends/thread_environment.h"
 #include "core/cli/command.h"
+#include "core/cli/option_table.h"
 #include "core/error.h"
 
 namespace {
@@ -15,7 +16,7 @@ namespace {
 void print_overview() {
   std::printf("usage: lfmb COMMAND [options]\n\nLFM2 / Qwen3 inference research harness.\n\ncommands:\n");
   for (const auto& c : lfmb::all_commands()) std::printf("  %-11s %s\n", c.spec.name.c_str(), c.spec.summary.c_str());
-  std::printf("\n'lfmb COMMAND --help' describes a command.\n");
+  std::printf("\n'lfmb COMMAND --help' describes a command; 'lfmb --version' prints the version and commit.\n");
 }
 
 }  // namespace
@@ -23,6 +24,10 @@ void print_overview() {
 int main(int argc, char** argv) {
   lfmb::settle_thread_environment(argv);
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "--version") {
+    std::printf("%s\n", lfmb::version_text().c_str());
+    return 0;
+  }
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     print_overview();
     return args.empty() ? 2 : 0;

@@ -1,31 +1,64 @@
 #include "core/cli/model_args.h"
 
+#include <algorithm>
 #include <charconv>
+#include <thread>
 
 #include "core/error.h"
 
 namespace lfmb {
 
-std::vector<OptionSpec> model_run_options() {
-  return {{"--model,-m", "FILE", "GGUF model file"},
-          {"--tokens", "IDS", "token ids separated by spaces or commas"},
-          {"--backend", "NAME", "matmul backend (default: reference)"},
-          {"--dtype", "T", "compute type of a converting backend (onednn: f32|bf16|int8; see lfmb backends)"},
-          {"--threads", "N", "backend threads (default 1)"},
-          {"--ctx", "N", "context length (default min(n_ctx_train, 4096))"},
-          {"--batch", "N", "prefill chunk length (default 512)"},
-          {"--no-mmap", "", "read the file into memory (huge pages) instead of mapping it"},
-          {"--verbose", "", "print the memory plan on stderr"}};
+std::vector<OptionSpec> model_run_options(VocabCommand command, bool with_tokens) {
+  std::vector<OptionSpec> opts = vocabulary_options(command);
+  if (with_tokens) opts.push_back({"--tokens", "IDS", "token ids separated by spaces or commas"});
+  return opts;
+}
+
+int resolve_thread_count(int threads) {
+  return threads > 0 ? threads : std::max(1, int(std::thread::hardware_concurrency()));
+}
+
+ModelOptions default_model_options() {
+  ModelOptions o;
+  o.backend = option_def("backend").default_value;  // "native"
+  o.threads = resolve_thread_count(0);              // the table's default: 0 = all logical processors
+  o.n_batch = 512;
+  o.n_ctx = 0;
+  o.mmap = true;
+  return o;
+}
+
+void apply_model_flags(const ParsedArgs& args, ModelOptions& o) {
+  const std::string batch_flag = canonical_flag("n_batch");
+  const BatchOrBackend bb = split_batch_or_backend(args.all(batch_flag));
+  std::vector<std::string> backends = bb.backends;
+  for (const auto& b : args.all(canonical_flag("backend"))) backends.push_back(b);
+  if (backends.size() > 1) throw UsageError("--backend given twice (-b NAME is a backend too)");
+  if (args.has(canonical_flag("dtype"))) o.dtype = *args.get(canonical_flag("dtype"));
+  if (!backends.empty()) {
+    const BackendChoice c = parse_backend_choice(backends[0], "--backend");
+    o.backend = c.backend;
+    if (!c.dtype.empty()) {
+      if (args.has(canonical_flag("dtype")) && o.dtype != c.dtype)
+        throw UsageError("--backend " + backends[0] + " and --dtype " + o.dtype + " disagree");
+      o.dtype = c.dtype;
+    }
+  }
+  if (bb.batch_sizes.size() > 1) throw UsageError(batch_flag + " given twice");
+  if (!bb.batch_sizes.empty()) {
+    const long long v = std::stoll(bb.batch_sizes[0].substr(0, 12));
+    if (v < 1 || v > (1 << 24)) throw UsageError(batch_flag + " expects an integer from 1 to 16777216, got '" + bb.batch_sizes[0] + "'");
+    o.n_batch = v;
+  }
+  if (args.has(canonical_flag("threads"))) o.threads = resolve_thread_count(int(args.get_int(canonical_flag("threads"), 0, 0, 1024)));
+  if (args.has(canonical_flag("n_ctx"))) o.n_ctx = args.get_int(canonical_flag("n_ctx"), 0, 0, 1 << 24);
+  if (args.has(canonical_flag("mmap"))) o.mmap = args.get_int(canonical_flag("mmap"), 1, 0, 1) != 0;
+  if (args.has(canonical_flag("no_mmap"))) o.mmap = false;
 }
 
 ModelOptions model_options_from_args(const ParsedArgs& args) {
-  ModelOptions o;
-  o.backend = args.get_or("--backend", "reference");
-  o.dtype = args.get_or("--dtype", "");
-  o.mmap = !args.has("--no-mmap");
-  o.threads = int(args.get_int("--threads", 1, 1, 1024));
-  o.n_ctx = args.get_int("--ctx", 0, 1, 1 << 24);
-  o.n_batch = args.get_int("--batch", 512, 1, 1 << 24);
+  ModelOptions o = default_model_options();
+  apply_model_flags(args, o);
   return o;
 }
 

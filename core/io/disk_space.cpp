@@ -19,21 +19,21 @@ std::optional<uint64_t> free_bytes_for(const std::string& path) {
 void require_free_space(const std::string& path, uint64_t bytes) {
   const auto avail = free_bytes_for(path);
   if (avail && *avail < bytes)
-    throw Error(path + ": needs " + format_gb(bytes) + " (" + std::to_string(bytes) + " bytes) but only " +
-                format_gb(*avail) + " are free on its file system");
+    throw Error(path + ": needs " + format_gib(bytes) + " (" + std::to_string(bytes) + " bytes) but only " +
+                format_gib(*avail) + " are free on its file system");
 }
 
-std::string format_gb(uint64_t bytes) {
+std::string format_gib(uint64_t bytes) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f GB", double(bytes) / 1e9);
+  std::snprintf(buf, sizeof buf, "%.2f GiB", double(bytes) / double(1ull << 30));
   return buf;
 }
 
 std::string format_size(uint64_t bytes) {
   char buf[32];
-  if (bytes >= 1000000000ull) return format_gb(bytes);
-  if (bytes >= 1000000ull) std::snprintf(buf, sizeof buf, "%.1f MB", double(bytes) / 1e6);
-  else if (bytes >= 1000ull) std::snprintf(buf, sizeof buf, "%.1f kB", double(bytes) / 1e3);
+  if (bytes >= (1ull << 30)) return format_gib(bytes);
+  if (bytes >= (1ull << 20)) std::snprintf(buf, sizeof buf, "%.1f MiB", double(bytes) / double(1ull << 20));
+  else if (bytes >= (1ull << 10)) std::snprintf(buf, sizeof buf, "%.1f KiB", double(bytes) / double(1ull << 10));
   else std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
   return buf;
 }
