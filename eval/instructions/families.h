@@ -21,5 +21,7 @@ std::vector<InstructionType> ifeval_startend();
 // IFBench (allenai/IFBench ifbench/instructions.py)
 
 // Multi-IF (facebookresearch Multi-IF: IFEval's checkers with its own changes)
+std::vector<InstructionType> multi_if_length_constraints();  // number_sentences, number_words (language-aware)
+std::vector<InstructionType> multi_if_startend();            // quotation (also “…” and 「…」)
 
 }  // namespace lfmb::eval::instructions
