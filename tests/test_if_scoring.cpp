@@ -10,6 +10,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "eval/instructions/follow.h"
+#include "eval/instructions/instruction.h"
+#include "eval/instructions/language_id.h"
 #include "eval/process_docs.h"
 #include "eval/scorers/instruction_following.h"
 #include "eval/scoring.h"
@@ -411,4 +414,45 @@ TEST_CASE("Multi-IF's language-specific counters follow its ifeval.py", "[if-sco
   // count_hindi_num_sentences: re.split(r"(?<=[।!?])\s*") -> 3 non-blank pieces and a trailing ''.
   CHECK(multi_if_count_sentences_hindi("यह पहला वाक्य है। यह दूसरा है! और तीसरा?") == 3);
   CHECK(multi_if_count_sentences_hindi("   ") == 0);
+}
+
+TEST_CASE("the multi_if suite is IFEval's types with Multi-IF's own quotation and length checkers", "[if-scoring]") {
+  using namespace lfmb::eval::instructions;
+  CHECK(instruction_ids("multi_if") == instruction_ids("ifeval"));
+  CHECK(instruction_ids("multi_if").size() == 25);
+  CHECK(find_instruction("multi_if", "startend:quotation")->source.find("Multi-IF") != std::string::npos);
+  REQUIRE(find_instruction("multi_if", "punctuation:no_comma") != nullptr);
+  CHECK(find_instruction("multi_if", "punctuation:no_comma")->source == find_instruction("ifeval", "punctuation:no_comma")->source);
+  auto strict = [](const std::string& suite, const std::string& id, const json& kw, const std::string& r) -> bool {
+    const std::vector<std::string> ids = {id};
+    std::vector<json> kws;
+    kws.push_back(kw);  // (a braced {kw} may pick json's conversion to a vector)
+    return test_following(suite, ids, kws, "", r).strict.at(0);
+  };
+  // QuotationChecker: Multi-IF also takes the Chinese and Japanese quote pairs; IFEval only '"'.
+  CHECK(strict("multi_if", "startend:quotation", json::object(), "  \u201c\u4f60\u597d\u201d \n"));
+  CHECK_FALSE(strict("ifeval", "startend:quotation", json::object(), "\u201c\u4f60\u597d\u201d"));
+  CHECK(strict("multi_if", "startend:quotation", json::object(), "\u300c\u3053\u3093\u306b\u3061\u306f\u300d"));
+  CHECK(strict("multi_if", "startend:quotation", json::object(), "\"ok\""));
+  CHECK_FALSE(strict("multi_if", "startend:quotation", json::object(), "\u201cmixed\""));
+  CHECK_FALSE(strict("multi_if", "startend:quotation", json::object(), "\""));  // len(value) > 1
+  // NumberOfWords: English counts \w+ runs as IFEval does.
+  const json at_least3 = {{"num_words", 3}, {"relation", "at least"}}, less3 = {{"num_words", 3}, {"relation", "less than"}};
+  CHECK(strict("multi_if", "length_constraints:number_words", at_least3, "The cat sat on the mat today."));
+  CHECK_FALSE(strict("multi_if", "length_constraints:number_words", less3, "The cat sat on the mat today."));
+  // Chinese: each character a word (IFEval's \w+ sees one run).
+  const std::string zh = "\u6211\u4eec\u4eca\u5929\u53bb\u516c\u56ed\u6563\u6b65\uff0c\u5929\u6c14\u975e\u5e38\u597d\u3002"
+                         "\u6211\u4eec\u5f88\u9ad8\u5174\u5730\u56de\u5bb6\u5403\u996d\u4e86\u3002";
+  const std::optional<std::string> lang = detect_language(zh);
+  REQUIRE(lang.has_value());
+  CHECK(lang->rfind("zh", 0) == 0);
+  const json at_least20 = {{"num_words", 20}, {"relation", "at least"}};
+  CHECK(strict("multi_if", "length_constraints:number_words", at_least20, zh));
+  CHECK_FALSE(strict("ifeval", "length_constraints:number_words", at_least20, zh));
+  // NumberOfSentences on Chinese: split_chinese_japanese gives 2 sentences.
+  CHECK(strict("multi_if", "length_constraints:number_sentences", {{"num_sentences", 2}, {"relation", "at least"}}, zh));
+  CHECK_FALSE(strict("multi_if", "length_constraints:number_sentences", {{"num_sentences", 3}, {"relation", "at least"}}, zh));
+  // A relation the official code rejects is an error naming the instruction.
+  CHECK(error_of([&] { strict("multi_if", "length_constraints:number_words", {{"num_words", 3}, {"relation", "at most"}}, "x"); })
+            .find("length_constraints:number_words") != std::string::npos);
 }
