@@ -19,6 +19,10 @@ std::vector<InstructionType> ifeval_punctuation();
 std::vector<InstructionType> ifeval_startend();
 
 // IFBench (allenai/IFBench ifbench/instructions.py)
+std::vector<InstructionType> ifbench_count();     // ifbench_count.cpp
+std::vector<InstructionType> ifbench_ratio();     // ifbench_ratio.cpp
+std::vector<InstructionType> ifbench_sentence();  // ifbench_sentence.cpp
+std::vector<InstructionType> ifbench_words();     // ifbench_words.cpp
 
 // Multi-IF (facebookresearch Multi-IF: IFEval's checkers with its own changes)
 std::vector<InstructionType> multi_if_length_constraints();  // number_sentences, number_words (language-aware)

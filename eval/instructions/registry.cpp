@@ -34,6 +34,10 @@ const std::map<std::string, Suite, std::less<>>& suites() {
     add("ifeval", ifeval_punctuation());
     add("ifeval", ifeval_startend());
     // ifbench
+    add("ifbench", ifbench_count());
+    add("ifbench", ifbench_ratio());
+    add("ifbench", ifbench_sentence());
+    add("ifbench", ifbench_words());
     // multi_if: Multi-IF's ifeval.py holds IFEval's 25 types; where its checker differs, its own
     // version (multi_if_*.cpp) replaces IFEval's.
     for (std::vector<InstructionType> own : {multi_if_length_constraints(), multi_if_startend()})

@@ -19,5 +19,7 @@ size_t count_sentences(std::string_view text);
 std::vector<std::string> sent_tokenize(std::string_view text);
 // nltk.word_tokenize(text) (Treebank word tokenizer after punkt sentences); approximate.
 std::vector<std::string> word_tokenize(std::string_view text);
+// NLTKWordTokenizer().tokenize(sentence): word_tokenize's step for one sentence (exact).
+std::vector<std::string> nltk_tokenize_sentence(std::string_view sentence);
 
 }  // namespace lfmb::eval::instructions

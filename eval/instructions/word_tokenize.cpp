@@ -79,6 +79,8 @@ std::vector<std::string> treebank_tokenize(const std::string& sentence) {
 
 }  // namespace
 
+std::vector<std::string> nltk_tokenize_sentence(std::string_view sentence) { return treebank_tokenize(std::string(sentence)); }
+
 std::vector<std::string> word_tokenize(std::string_view text) {
   std::vector<std::string> out;
   for (const std::string& sentence : sent_tokenize(text))

@@ -294,3 +294,46 @@ bool py_isupper(std::string_view s) { return has_case(s, true); }
 bool py_islower(std::string_view s) { return has_case(s, false); }
 
 }  // namespace lfmb::eval
+
+// added for instruction checkers (w-ifb-nlp)
+namespace lfmb::eval {
+
+namespace {
+
+// Letters and numbers that utf8proc (Unicode 15.0) knows but CPython 3.11 (Unicode 14.0) does
+// not: Python calls them neither alpha nor alnum. Found by comparing utf8proc_category with
+// /usr/bin/python3's str.isalpha / str.isalnum over every code point.
+constexpr CodeRange kNewInUnicode15[] = {
+    {0x1123F, 0x11240}, {0x11F02, 0x11F02}, {0x11F04, 0x11F10}, {0x11F12, 0x11F33}, {0x11F50, 0x11F59},
+    {0x1342F, 0x1342F}, {0x13441, 0x13446}, {0x1B132, 0x1B132}, {0x1B155, 0x1B155}, {0x1D2C0, 0x1D2D3},
+    {0x1DF25, 0x1DF2A}, {0x1E030, 0x1E06D}, {0x1E4D0, 0x1E4EB}, {0x1E4F0, 0x1E4F9}, {0x2B739, 0x2B739},
+    {0x31350, 0x323AF},
+};
+
+bool category_letter(utf8proc_category_t k) {
+  return k == UTF8PROC_CATEGORY_LU || k == UTF8PROC_CATEGORY_LL || k == UTF8PROC_CATEGORY_LT ||
+         k == UTF8PROC_CATEGORY_LM || k == UTF8PROC_CATEGORY_LO;
+}
+
+bool known_to_python(char32_t c) { return c <= 0x10FFFF && !in_ranges(kNewInUnicode15, c); }
+
+}  // namespace
+
+bool py_isalpha(char32_t c) {
+  return known_to_python(c) && category_letter(utf8proc_category(utf8proc_int32_t(c)));
+}
+
+bool py_isalnum(char32_t c) {
+  if (!known_to_python(c)) return false;
+  const utf8proc_category_t k = utf8proc_category(utf8proc_int32_t(c));
+  return category_letter(k) || k == UTF8PROC_CATEGORY_ND || k == UTF8PROC_CATEGORY_NL || k == UTF8PROC_CATEGORY_NO;
+}
+
+size_t py_count(std::string_view s, std::string_view sub) {
+  if (sub.empty()) return py_len(s) + 1;
+  size_t n = 0;
+  for (size_t at = s.find(sub); at != std::string_view::npos; at = s.find(sub, at + sub.size())) ++n;
+  return n;
+}
+
+}  // namespace lfmb::eval

@@ -47,3 +47,15 @@ bool py_isupper(std::string_view s);  // str.isupper(): a cased character, none 
 bool py_islower(std::string_view s);  // str.islower(): a cased character, none uppercase or titlecase
 
 }  // namespace lfmb::eval
+
+// added for instruction checkers (w-ifb-nlp)
+namespace lfmb::eval {
+
+// str.isalpha() / str.isalnum() for one code point, as CPython 3.11 decides them (Unicode 14.0:
+// isalpha = general category L*, isalnum = L* or N*). A stray byte (U+DC00 + b) is neither.
+bool py_isalpha(char32_t c);
+bool py_isalnum(char32_t c);
+// str.count(sub): non-overlapping occurrences; an empty sub counts len(s) + 1, as Python does.
+size_t py_count(std::string_view s, std::string_view sub);
+
+}  // namespace lfmb::eval
