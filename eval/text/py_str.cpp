@@ -337,3 +337,55 @@ size_t py_count(std::string_view s, std::string_view sub) {
 }
 
 }  // namespace lfmb::eval
+
+// added for instruction checkers (w-ifb-format)
+// NFKD from utf8proc; decimal digit values from ICU (u_charDigitValue).
+#include <unicode/uchar.h>
+
+#include <cstdlib>
+
+namespace lfmb::eval {
+
+std::string py_nfkd(std::string_view s) {
+  // utf8proc stops at invalid UTF-8; decode unit by unit so stray bytes pass through unchanged.
+  std::string out;
+  for (const Unit& x : decode(s)) {
+    if (x.cp == kInvalid) {
+      out.push_back(s[x.pos]);
+      continue;
+    }
+    utf8proc_uint8_t* mapped = nullptr;
+    const std::string one(s.substr(x.pos, x.len));
+    utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(one.data()), utf8proc_ssize_t(one.size()),
+                                      &mapped, utf8proc_option_t(UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT));
+    if (n < 0) {
+      out += one;
+    } else {
+      out.append(reinterpret_cast<const char*>(mapped), size_t(n));
+    }
+    free(mapped);
+  }
+  // NFKD also puts combining marks in canonical order across character boundaries: redo the whole
+  // string once it is decomposed (decomposition of decomposed text is the identity).
+  utf8proc_uint8_t* ordered = nullptr;
+  utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(out.data()), utf8proc_ssize_t(out.size()),
+                                    &ordered, utf8proc_option_t(UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT));
+  if (n >= 0) out.assign(reinterpret_cast<const char*>(ordered), size_t(n));
+  free(ordered);
+  return out;
+}
+
+long long py_int_decimal(std::string_view s) {
+  std::vector<Unit> u = decode(s);
+  if (u.empty() || u.size() > 18) throw Error("py_int_decimal: not a decimal number of at most 18 digits");
+  long long v = 0;
+  for (const Unit& x : u) {
+    if (x.cp == kInvalid || !py_isdecimal(x.cp)) throw Error("py_int_decimal: not a decimal digit");
+    const int32_t d = u_charDigitValue(UChar32(x.cp));
+    if (d < 0 || d > 9) throw Error("py_int_decimal: not a decimal digit");
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+}  // namespace lfmb::eval

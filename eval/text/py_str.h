@@ -59,3 +59,15 @@ bool py_isalnum(char32_t c);
 size_t py_count(std::string_view s, std::string_view sub);
 
 }  // namespace lfmb::eval
+
+// added for instruction checkers (w-ifb-format)
+namespace lfmb::eval {
+
+// unicodedata.normalize("NFKD", s), by utf8proc (Unicode 15.0): equal to CPython 3.11's for every
+// code point but the 62 compatibility letters U+1E030..U+1E06D that Unicode 15.0 added.
+std::string py_nfkd(std::string_view s);
+// int(s) for a string of decimal digits (any script's Nd digits, as int() accepts); s must satisfy
+// every code point py_isdecimal. Throws lfmb::Error otherwise or beyond 18 digits.
+long long py_int_decimal(std::string_view s);
+
+}  // namespace lfmb::eval
