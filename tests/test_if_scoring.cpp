@@ -456,3 +456,36 @@ TEST_CASE("the multi_if suite is IFEval's types with Multi-IF's own quotation an
   CHECK(error_of([&] { strict("multi_if", "length_constraints:number_words", {{"num_words", 3}, {"relation", "at most"}}, "x"); })
             .find("length_constraints:number_words") != std::string::npos);
 }
+
+TEST_CASE("lfmb eval --tasks ifeval ifbench multi_if --limit 2 runs the shipped tasks on a tiny model", "[if-scoring][cli][datasets]") {
+  LFMB_REQUIRE_DATASET_FILE(sources, "SOURCES.md");
+  const std::string dir = temp_dir();
+  const std::string model = dir + "/tiny.gguf";
+  REQUIRE(run_lfmb({"synth", "--preset", "tiny-qwen3", "--type", "f32", "--seed", "5", "-o", model}).exit_code == 0);
+  const auto r = run_lfmb({"eval", "--model", model, "--tasks", "ifeval,ifbench,multi_if", "--limit", "2", "--max-gen-toks",
+                           "8", "--output", dir + "/out", "--no-progress", "--apply-chat-template", "--chat-template", "qwen3"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const json res = json::parse(read_file(dir + "/out/results.json"))["results"];
+  for (const char* t : {"ifeval", "ifbench"}) {
+    CHECK(res[t]["n_samples"] == 2);
+    CHECK(res[t]["prompt_level_strict_acc,none"].is_number());
+    CHECK(res[t]["inst_level_loose_acc,none"].is_number());
+    CHECK(res[t]["overall_acc,none"].is_number());
+  }
+  CHECK(res["ifeval"]["instruction_suite"] == "ifeval");
+  CHECK(res["multi_if"]["label"] == "Multi-IF (en)");
+  CHECK(res["multi_if"]["turn_mean_English_overall,none"].is_number());
+  // IFEval's first document has 3 instructions (no_comma, highlighted sections, number_words).
+  const auto ife = jsonl(read_file(dir + "/out/samples_ifeval.jsonl"));
+  REQUIRE(ife.size() == 2);
+  CHECK(ife[0]["follow_instruction_list_strict"].size() == 3);
+  CHECK(ife[0]["arguments"][0].get<std::string>().find("Raymond_III") != std::string::npos);
+  const auto mif = jsonl(read_file(dir + "/out/samples_multi_if.jsonl"));
+  REQUIRE(mif.size() == 2);
+  std::string reply = mif[0]["resps"][0];
+  reply.erase(0, reply.find_first_not_of(" \t\n\r\f\v"));
+  reply.erase(reply.find_last_not_of(" \t\n\r\f\v") + 1);
+  CHECK(mif[0]["arguments"][1][0].get<std::string>().find("<|im_start|>assistant\n" + reply + "<|im_end|>") != std::string::npos);
+  CHECK(mif[0]["arguments"][2][0].get<std::string>().find(mif[0]["arguments"][1][0].get<std::string>().substr(0, 40)) == 0);
+}

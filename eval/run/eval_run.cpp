@@ -59,9 +59,10 @@ std::string run_eval(const EvalOptions& o) {
     prepared.push_back(prepare_task(t, data_dir, s.num_fewshot.value_or(t.num_fewshot)));
     settings.push_back(s);
     if (t.process_results == "instruction_following") {
-      // Unknown instruction ids fail now, not after the generation.
+      // Unknown instruction ids of the documents this run evaluates fail now, not after the generation.
+      const std::vector<size_t> ids = selected_ids(prepared.back().docs.size(), s.limit, o.shard_index, o.shard_count);
       try {
-        check_instruction_ids(t, prepared.back().docs);
+        check_instruction_ids(t, prepared.back().docs, ids);
       } catch (const Error& e) {
         if (!o.dry_run) throw;
         std::fprintf(stderr, "eval: warning: %s\n", e.what());

@@ -216,7 +216,7 @@ std::string suite_of(const TaskConfig& t) {
 
 }  // namespace
 
-void check_instruction_ids(const TaskConfig& t, const std::vector<json>& docs) {
+void check_instruction_ids(const TaskConfig& t, const std::vector<json>& docs, const std::vector<size_t>& ids) {
   const std::string suite = suite_of(t);
   auto check_list = [&](const json& holder, const std::string& where) {
     if (!holder.is_object() || !holder.contains("instruction_id_list") || !holder["instruction_id_list"].is_array()) return;
@@ -224,7 +224,8 @@ void check_instruction_ids(const TaskConfig& t, const std::vector<json>& docs) {
       if (id.is_string() && !instructions::find_instruction(suite, id.get<std::string>()))
         throw Error(where + ": instruction '" + id.get<std::string>() + "' is not in the " + suite + " suite");
   };
-  for (size_t i = 0; i < docs.size(); ++i) {
+  for (size_t i : ids) {
+    if (i >= docs.size()) continue;
     const std::string where = t.file + ": task '" + t.task + "': document " + std::to_string(i);
     if (t.doc_to_turns.empty()) {
       check_list(docs[i], where);

@@ -43,10 +43,10 @@ Estimate mean_of(const std::vector<Estimate>& parts);
 // scored per turn and language as Multi-IF's metrics_gen does.
 TaskScores score_instruction_following(const TaskConfig& t, const std::vector<DocResult>& docs);
 
-// Before any generation: every instruction id of the documents is in the task's suite (a run must
-// not spend hours generating and then fail in scoring). Throws lfmb::Error naming the first unknown
-// id and its document.
-void check_instruction_ids(const TaskConfig& t, const std::vector<nlohmann::json>& docs);
+// Before any generation: every instruction id of the documents docs[ids] is in the task's suite (a
+// run must not spend hours generating and then fail in scoring). Throws lfmb::Error naming the first
+// unknown id and its document.
+void check_instruction_ids(const TaskConfig& t, const std::vector<nlohmann::json>& docs, const std::vector<size_t>& ids);
 
 // The response the checkers see: <think> blocks removed (strip_think) when it has a think tag,
 // otherwise unchanged (the checkers are whitespace-sensitive, and the official ones see the raw text).
