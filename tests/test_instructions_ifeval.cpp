@@ -16,6 +16,7 @@
 #include "eval/instructions/instruction.h"
 #include "eval/instructions/language_id.h"
 #include "eval/instructions/text_util.h"
+#include "eval/text/py_str.h"
 #include "tests/test_support.h"
 
 using namespace lfmb::eval::instructions;
@@ -699,4 +700,60 @@ TEST_CASE("every document of the IFEval data builds and is checked", "[ifeval]")
   CHECK(docs == 541);
   CHECK(instructions == 834);
   CHECK(seen.size() == 25);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The C++ Punkt and word tokenizer against NLTK's own code on real texts
+
+namespace {
+
+void check_text(const std::string& text, const json& e) {
+  INFO(text);
+  CHECK(count_sentences(text) == e.at("sentences").get<size_t>());
+  const std::vector<std::string> toks = word_tokenize(text);
+  CHECK(toks.size() == e.at("tokens").get<size_t>());
+  size_t caps = 0;
+  for (const std::string& t : toks) caps += lfmb::eval::py_isupper(t);
+  CHECK(caps == e.at("caps").get<size_t>());
+  CHECK(count_words(text) == e.at("words").get<size_t>());
+}
+
+}  // namespace
+
+TEST_CASE("sentences and tokens equal NLTK on hand-written texts and every IFEval prompt", "[ifeval]") {
+  // tests/data/ifeval_text_expected.json: NLTK 3.8's Punkt (with text_util.cpp's parameters) and
+  // word tokenizer, and re.findall(r"\w+"), written by tests/data/make_ifeval_text_expected.py.
+  const json expected =
+      json::parse(lfmb::test::read_file(std::string(LFMB_SOURCE_DIR) + "/tests/data/ifeval_text_expected.json"));
+  for (const json& t : expected.at("texts")) check_text(t.at("text").get<std::string>(), t);
+
+  LFMB_REQUIRE_DATASET_FILE(path, "ifeval/input_data.jsonl");
+  std::ifstream in(path);
+  std::string line;
+  size_t n = 0;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    const json doc = json::parse(line);
+    check_text(doc.at("prompt").get<std::string>(), expected.at("prompts").at(std::to_string(doc.at("key").get<long>())));
+    ++n;
+  }
+  CHECK(n == expected.at("prompts").size());
+}
+
+TEST_CASE("py_isupper and py_islower follow CPython", "[ifeval]") {
+  using lfmb::eval::py_islower;
+  using lfmb::eval::py_isupper;
+  CHECK(py_isupper("HELLO, WORLD 42"));
+  CHECK_FALSE(py_isupper("HELLO world"));
+  CHECK_FALSE(py_isupper("123 !"));              // no cased character
+  CHECK_FALSE(py_isupper(""));
+  CHECK_FALSE(py_isupper("A\u01c5"));            // titlecase letter
+  CHECK(py_isupper("\u24b6\u24b7"));              // circled capitals: Other_Uppercase
+  CHECK(py_isupper("\u0391\u0392\u0393 \u00c9"));  // Greek and Latin-1 capitals
+  CHECK(py_islower("hello, world 42"));
+  CHECK_FALSE(py_islower("hello World"));
+  CHECK(py_islower("\u00aa\u02b0"));              // Other_Lowercase (Lo, Lm)
+  CHECK(py_islower("\u00df stra\u00dfe"));
+  CHECK_FALSE(py_islower("\u01c6\u01c5"));        // U+01C5 is titlecase
+  CHECK_FALSE(py_islower("\u65e5\u672c"));        // uncased only
 }

@@ -3,6 +3,8 @@
 // count_sentences; google-research instruction_following_eval/instructions_util.py @3f357bde has
 // the same three functions), and NLTK 3.8's Punkt sentence tokenizer (nltk/tokenize/punkt.py,
 // PunktSentenceTokenizer.tokenize as Debian's python3-nltk 3.8 ships it) for count_sentences.
+// (lm-eval asks for nltk >= 3.9.1; nltk/nltk's punkt.py has no change to this algorithm between
+// tag 3.8 and master f2a92bd7e of 2024-01-29, the newest stored snapshot; 3.9 was not readable.)
 //
 // count_sentences is an APPROXIMATION. The official code loads the trained English Punkt model
 // (nltk_data tokenizers/punkt/english.pickle), which Debian does not ship. Punkt's algorithm is
@@ -19,6 +21,9 @@
 // initials, numbers and ellipses that the model classifies from its statistics.
 #include "eval/instructions/text_util.h"
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -50,8 +55,18 @@ const char* const kAcronyms = "([A-Z][.][A-Z][.](?:[A-Z][.])?)";
 const char* const kWebsites = "[.](com|net|org|io|gov|edu|me)";
 const char* const kDigits = "([0-9])";
 
+// re.sub with the pattern compiled once per process (Python's re caches compiled patterns too).
 std::string sub(const std::string& text, const std::string& pattern, const char* repl) {
-  return PyRegex(pattern).sub(text, repl);
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<const PyRegex>> cache;
+  std::shared_ptr<const PyRegex> re;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    std::shared_ptr<const PyRegex>& slot = cache[pattern];
+    if (!slot) slot = std::make_shared<const PyRegex>(pattern);
+    re = slot;
+  }
+  return re->sub(text, repl);
 }
 
 }  // namespace
