@@ -460,6 +460,19 @@ TEST_CASE("The 30 IFBench count ratio sentence words types are registered with t
   CHECK(n == 30);
 }
 
+TEST_CASE("IFBench types that rely on punkt or the POS tagger say they are approximate", "[ifbench]") {
+  const std::set<std::string> approximate = {
+      "count:pronouns", "ratio:sentence_balance", "ratio:sentence_type", "ratio:sentence_words",
+      "sentence:alliteration_increment", "sentence:increment", "sentence:keyword", "words:start_verb",
+      "words:last_first", "words:keywords_specific_position", "words:words_position"};
+  for (const std::string& id : instruction_ids("ifbench")) {
+    const std::string family = id.substr(0, id.find(':'));
+    if (family != "count" && family != "ratio" && family != "sentence" && family != "words") continue;
+    INFO(id);
+    CHECK(find_instruction("ifbench", id)->approximation.empty() == !approximate.count(id));
+  }
+}
+
 TEST_CASE("IFBench nlp checkers through test_following strict and loose", "[ifbench]") {
   // The data carries every argument of every type, unused ones null: they are dropped.
   const json kw = {{"N", nullptr}, {"small_n", nullptr}, {"keyword", nullptr}, {"percentage", 50.0}};

@@ -272,7 +272,8 @@ InstructionType keywords_specific_position() {
               return py_lower(words[py_index(m, words.size(), id, "m")]) == keyword;
             };
           },
-          source("KeywordSpecificPositionChecker"), kWordTokenizeApprox};
+          source("KeywordSpecificPositionChecker"),
+          std::string(kSentTokenizeApprox) + " (to find sentence n, and again inside nltk.word_tokenize of it)"};
 }
 
 // WordsPositionChecker: nltk.word_tokenize tokens; when the last token is a substring of
