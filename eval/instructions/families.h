@@ -23,6 +23,9 @@ std::vector<InstructionType> ifbench_count();     // ifbench_count.cpp
 std::vector<InstructionType> ifbench_ratio();     // ifbench_ratio.cpp
 std::vector<InstructionType> ifbench_sentence();  // ifbench_sentence.cpp
 std::vector<InstructionType> ifbench_words();     // ifbench_words.cpp
+std::vector<InstructionType> ifbench_custom();   // custom:* (w-ifb-format)
+std::vector<InstructionType> ifbench_format();   // format:* (w-ifb-format)
+std::vector<InstructionType> ifbench_repeat();   // repeat:* (w-ifb-format)
 
 // Multi-IF (facebookresearch Multi-IF: IFEval's checkers with its own changes)
 std::vector<InstructionType> multi_if_length_constraints();  // number_sentences, number_words (language-aware)

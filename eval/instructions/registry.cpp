@@ -38,6 +38,9 @@ const std::map<std::string, Suite, std::less<>>& suites() {
     add("ifbench", ifbench_ratio());
     add("ifbench", ifbench_sentence());
     add("ifbench", ifbench_words());
+    add("ifbench", ifbench_custom());
+    add("ifbench", ifbench_format());
+    add("ifbench", ifbench_repeat());
     // multi_if: Multi-IF's ifeval.py holds IFEval's 25 types; where its checker differs, its own
     // version (multi_if_*.cpp) replaces IFEval's.
     for (std::vector<InstructionType> own : {multi_if_length_constraints(), multi_if_startend()})
