@@ -138,6 +138,52 @@ std::vector<json> boxed_answer_step(std::vector<json> docs, const json& args, co
   return docs;
 }
 
+// Multi-IF's CSV row → doc[into] = [{message, instruction_id_list, kwargs}] for turns 1..N
+// (facebookresearch Multi-IF metrics.py reformat_prompt / metrics_gen, as in zeppombal/Multi-IF):
+// turn_{t}_prompt is a JSON message {"role", "content"}, or "None" / empty for a turn that does
+// not exist (message null: neither generated nor scored); turn_{t}_instruction_id_list is a JSON
+// list (not JSON: the turn is generated but not scored, instruction_id_list null, as metrics_gen's
+// `except: continue`); turn_{t}_kwargs is a JSON list of JSON-encoded objects.
+std::vector<json> multi_if_turns(std::vector<json> docs, const json& args, const std::string& where) {
+  const std::string into = arg_str(args, "into", where);
+  if (!args.contains("turns") || !args["turns"].is_number_integer() || args["turns"].get<int>() < 1 ||
+      args["turns"].get<int>() > 16)
+    throw Error(where + ": multi_if_turns needs turns: N (1 to 16)");
+  const int n = args["turns"].get<int>();
+  for (size_t i = 0; i < docs.size(); ++i) {
+    const std::string at = where + ": document " + std::to_string(i);
+    json turns = json::array();
+    for (int t = 1; t <= n; ++t) {
+      const std::string pre = "turn_" + std::to_string(t) + "_";
+      const std::string prompt = as_text(field(docs[i], pre + "prompt", at));
+      json turn = {{"message", nullptr}, {"instruction_id_list", nullptr}, {"kwargs", nullptr}};
+      if (prompt != "None" && !prompt.empty()) {
+        const json msg = json::parse(prompt, nullptr, false);
+        if (!msg.is_object() || !msg.contains("role") || !msg.contains("content") || !msg["role"].is_string() ||
+            !msg["content"].is_string())
+          throw Error(at + ": " + pre + "prompt is not a JSON message {\"role\", \"content\"}");
+        turn["message"] = msg;
+        const json ids = json::parse(as_text(field(docs[i], pre + "instruction_id_list", at)), nullptr, false);
+        if (ids.is_array()) {
+          turn["instruction_id_list"] = ids;
+          const json kws = json::parse(as_text(field(docs[i], pre + "kwargs", at)), nullptr, false);
+          if (!kws.is_array()) throw Error(at + ": " + pre + "kwargs is not a JSON list");
+          json parsed = json::array();
+          for (const json& k : kws) {
+            const json o = k.is_string() ? json::parse(k.get<std::string>(), nullptr, false) : k;
+            if (!o.is_object()) throw Error(at + ": " + pre + "kwargs: an entry is not a JSON-encoded object");
+            parsed.push_back(o);
+          }
+          turn["kwargs"] = parsed;
+        }
+      }
+      turns.push_back(turn);
+    }
+    docs[i][into] = turns;
+  }
+  return docs;
+}
+
 const std::map<std::string, StepFn>& registry() {
   static const std::map<std::string, StepFn> r = {
       {"filter_eq", filter_eq},
@@ -146,6 +192,7 @@ const std::map<std::string, StepFn>& registry() {
       {"add_field", add_field},
       {"gpqa_choices", gpqa_choices},
       {"boxed_answer", boxed_answer_step},
+      {"multi_if_turns", multi_if_turns},
   };
   return r;
 }

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/io/digest.h"
 #include "eval/data/py_random.h"
+#include "eval/scorers/instruction_following.h"
 #include "eval/scorers/scorer.h"
 
 namespace lfmb::eval {
@@ -68,7 +69,29 @@ double mc_metric(const std::string& metric, const DocResult& d, const std::strin
 
 }  // namespace
 
+json generation_sample_base(const DocResult& d) {
+  json line;
+  line["doc_id"] = d.doc_id;
+  line["doc_hash"] = doc_hash(d.doc);
+  line["arguments"] = d.arguments;
+  line["target"] = d.target;
+  if (d.turns.empty()) {
+    line["resps"] = json::array({d.response});
+    line["finish_reason"] = d.finish_reason;
+    line["prompt_tokens"] = d.prompt_tokens;
+    line["generated_tokens"] = d.generated_tokens;
+  } else {
+    json resps = json::array();
+    for (const TurnResult& tr : d.turns) resps.push_back(tr.skipped ? json(nullptr) : json(tr.response));
+    line["resps"] = resps;
+  }
+  if (d.truncated) line["truncated"] = true;
+  return line;
+}
+
 TaskScores score_task(const TaskConfig& t, const std::vector<DocResult>& docs) {
+  // Tasks scored by a named document processor (lm-eval's process_results hooks).
+  if (t.process_results == "instruction_following") return score_instruction_following(t, docs);
   TaskScores s;
   s.n = docs.size();
   const bool mc = t.output_type == "multiple_choice";

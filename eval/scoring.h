@@ -15,6 +15,17 @@
 
 namespace lfmb::eval {
 
+// One turn of a multi-turn document (the task's doc_to_turns): the conversation so far plus this
+// turn's user message, and the model's reply.
+struct TurnResult {
+  bool skipped = false;              // the turn's message is null ("None" or empty in Multi-IF)
+  std::string context;               // the rendered prompt (chat template or plain text)
+  std::string response;              // the model's reply as generated
+  std::string finish_reason;
+  int64_t prompt_tokens = 0, generated_tokens = 0;
+  bool truncated = false;
+};
+
 struct DocResult {
   size_t doc_id = 0;
   nlohmann::json doc;
@@ -29,6 +40,8 @@ struct DocResult {
   std::string finish_reason;
   int64_t prompt_tokens = 0, generated_tokens = 0;
   bool truncated = false;
+  // multi-turn documents: one entry per turn (response/finish_reason above stay empty)
+  std::vector<TurnResult> turns;
 };
 
 struct MetricValue {
@@ -42,10 +55,15 @@ struct TaskScores {
   std::map<std::string, bool> higher_is_better; // by metric name
   size_t n = 0, n_truncated = 0, n_length = 0;  // documents, cut contexts, generations that hit max_gen_toks
   std::vector<nlohmann::json> samples;          // samples_<task>.jsonl lines, doc_id order
+  nlohmann::json extra = nlohmann::json::object();  // more keys for results.json's task entry (no ',' in their names)
 };
 
 // docs must be sorted by doc_id.
 TaskScores score_task(const TaskConfig& t, const std::vector<DocResult>& docs);
+
+// The fields every generation sample line has (doc_id, doc_hash, arguments, target, resps,
+// finish_reason, token counts); document processors add their own.
+nlohmann::json generation_sample_base(const DocResult& d);
 
 // doc_hash: SHA-256 of the document's JSON text (keys sorted), as lm-eval hashes the doc.
 std::string doc_hash(const nlohmann::json& doc);

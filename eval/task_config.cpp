@@ -100,7 +100,7 @@ const std::set<std::string> kTaskKeys = {
     "validation_split", "test_split", "fewshot_split", "process_docs", "doc_to_text", "doc_to_target",
     "doc_to_choice", "description", "target_delimiter", "fewshot_delimiter", "fewshot_config", "num_fewshot",
     "metric_list", "output_type", "generation_kwargs", "repeats", "filter_list", "gen_prefix", "metadata",
-    "should_decontaminate", "doc_to_decontamination_query", "data_hint"};
+    "should_decontaminate", "doc_to_decontamination_query", "data_hint", "process_results", "doc_to_turns"};
 const std::set<std::string> kGroupKeys = {"group", "group_alias", "task", "aggregate_metric_list", "metadata"};
 
 struct Reader {
@@ -188,7 +188,12 @@ std::vector<MetricConfig> parse_metrics(const Reader& r) {
     MetricConfig mc;
     mc.metric = m["metric"].get<std::string>();
     if (m.contains("aggregation")) {
-      if (m["aggregation"] != "mean") r.fail("metric_list", "only aggregation: mean is implemented");
+      // lm-eval's ifeval.yaml writes `!function utils.agg_inst_level_acc`; the tag is dropped.
+      std::string agg = m["aggregation"].is_string() ? m["aggregation"].get<std::string>() : "";
+      if (agg.rfind("utils.", 0) == 0) agg = agg.substr(6);
+      if (agg != "mean" && agg != "agg_inst_level_acc")
+        r.fail("metric_list", "aggregation: mean or agg_inst_level_acc (instruction following) are implemented");
+      mc.aggregation = agg;
     }
     if (m.contains("higher_is_better")) {
       if (!m["higher_is_better"].is_boolean()) r.fail("metric_list", "higher_is_better: expected true or false");
@@ -293,6 +298,15 @@ TaskConfig parse_task(const json& j, const std::map<std::string, std::string>& a
   t.metric_list = parse_metrics(r);
   if (t.metric_list.empty()) r.fail("metric_list", "required");
   t.data_hint = r.str("data_hint", "");
+  t.process_results = r.str("process_results", "");
+  if (!t.process_results.empty() && t.process_results != "instruction_following")
+    r.fail("process_results", "'" + t.process_results + "' is not a document processor (instruction_following)");
+  for (const MetricConfig& m : t.metric_list)
+    if (m.aggregation != "mean" && t.process_results.empty())
+      r.fail("metric_list", "aggregation " + m.aggregation + " needs process_results: instruction_following");
+  t.doc_to_turns = r.str("doc_to_turns", "");
+  if (!t.doc_to_turns.empty() && t.output_type != "generate_until")
+    r.fail("doc_to_turns", "multi-turn documents need output_type: generate_until");
   if (j.contains("metadata") && j["metadata"].is_object()) t.metadata = j["metadata"];
   t.resolved = j;
   return t;

@@ -21,7 +21,7 @@ struct FilterConfig {
 
 struct MetricConfig {
   std::string metric;                     // acc, acc_norm, exact_match, is_equiv, ...
-  std::string aggregation = "mean";
+  std::string aggregation = "mean";       // mean | agg_inst_level_acc (instruction following)
   bool higher_is_better = true;
   nlohmann::json args;                    // e.g. ignore_case, regexes_to_ignore
   std::vector<std::string> filters;       // `filter_list:` of the entry: the filters it scores (empty: all)
@@ -58,6 +58,13 @@ struct TaskConfig {
   std::vector<FilterConfig> filter_list;  // empty: one filter "none" that keeps the response
   std::vector<MetricConfig> metric_list;
   std::string data_hint;                  // how users obtain data files that are not shipped
+  // lfmb's named document processors in place of lm-eval's `process_results: !function ...`:
+  // "" (filters + metrics) or "instruction_following" (eval/scorers/instruction_following.h).
+  std::string process_results;
+  // Multi-turn generation: the document field holding the user turns, each {role, content} or
+  // null (a skipped turn). Each turn is generated after the earlier turns and the model's own
+  // replies (Multi-IF). Empty: one prompt from doc_to_text.
+  std::string doc_to_turns;
   nlohmann::json metadata = nlohmann::json::object();
   nlohmann::json resolved;                // every key after includes, for results.json
 };

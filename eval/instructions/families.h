@@ -28,5 +28,7 @@ std::vector<InstructionType> ifbench_format();    // ifbench_format.cpp
 std::vector<InstructionType> ifbench_repeat();    // ifbench_repeat.cpp
 
 // Multi-IF (facebookresearch Multi-IF: IFEval's checkers with its own changes)
+std::vector<InstructionType> multi_if_length_constraints();  // number_sentences, number_words (language-aware)
+std::vector<InstructionType> multi_if_startend();            // quotation (also “…” and 「…」)
 
 }  // namespace lfmb::eval::instructions

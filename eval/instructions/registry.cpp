@@ -41,7 +41,11 @@ const std::map<std::string, Suite, std::less<>>& suites() {
     add("ifbench", ifbench_custom());
     add("ifbench", ifbench_format());
     add("ifbench", ifbench_repeat());
-    // multi_if
+    // multi_if: Multi-IF's ifeval.py holds IFEval's 25 types; where its checker differs, its own
+    // version (multi_if_*.cpp) replaces IFEval's.
+    for (std::vector<InstructionType> own : {multi_if_length_constraints(), multi_if_startend()})
+      for (InstructionType& t : own) m["multi_if"].emplace(t.id, std::move(t));
+    for (const auto& [id, t] : m["ifeval"]) m["multi_if"].emplace(id, t);  // keeps an own version
     (void)add;
     return m;
   }();

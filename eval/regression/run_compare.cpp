@@ -178,15 +178,24 @@ RunComparison compare_runs(const std::string& dir_a, const std::string& dir_b, c
       out.only_a.push_back(name);
       continue;
     }
-    std::string metric;
-    for (const auto& [key, v] : r.items())
-      if (key.find(',') != std::string::npos && key.find("_stderr,") == std::string::npos) {
-        metric = key;
-        break;
-      }
-    if (metric.empty()) throw Error(dir_a + "/results.json: task '" + name + "' has no metric");
     const std::string fa = dir_a + "/samples_" + name + ".jsonl", fb = dir_b + "/samples_" + name + ".jsonl";
-    out.tasks.push_back(compare_task_samples(name, metric, read_samples(fa), read_samples(fb), fa, fb));
+    const std::vector<json> sa = read_samples(fa);
+    // The task's headline when its samples carry it per document, else the first metric key whose
+    // per-document values are numbers (instruction-following tasks also report aggregate-only
+    // keys and per-document lists).
+    auto per_doc = [&](const std::string& key) {
+      return !sa.empty() && sa[0].contains(key) && (sa[0][key].is_number() || sa[0][key].is_boolean());
+    };
+    std::string metric;
+    if (r.contains("headline") && r["headline"].is_string() && per_doc(r["headline"].get<std::string>()))
+      metric = r["headline"].get<std::string>();
+    for (const auto& [key, v] : r.items()) {
+      if (!metric.empty()) break;
+      if (key.find(',') != std::string::npos && key.find("_stderr,") == std::string::npos && (sa.empty() || per_doc(key)))
+        metric = key;
+    }
+    if (metric.empty()) throw Error(dir_a + "/results.json: task '" + name + "' has no metric");
+    out.tasks.push_back(compare_task_samples(name, metric, sa, read_samples(fb), fa, fb));
   }
   if (tasks.empty())
     for (const auto& [name, r] : rb["results"].items())

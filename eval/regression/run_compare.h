@@ -48,7 +48,8 @@ TaskComparison compare_task_samples(const std::string& task, const std::string& 
 
 // Every task in both folders (groups are skipped: their documents are their subtasks'). `tasks`,
 // when not empty, restricts the comparison to those names (each must be in both runs). The primary
-// metric is the task's first metric key in results.json order ("acc,none" for multiple choice).
+// metric is the task's `headline` when its samples carry it per document, else its first metric key
+// in results.json order with per-document numbers ("acc,none" for multiple choice).
 RunComparison compare_runs(const std::string& dir_a, const std::string& dir_b,
                            const std::vector<std::string>& tasks = {});
 

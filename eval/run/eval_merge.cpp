@@ -119,7 +119,27 @@ std::string merge_eval(const std::vector<std::string>& dirs, const std::string& 
         if (s.at("doc_hash") != doc_hash(d.doc))
           throw Error(dirs[i] + ": " + name + ": doc " + std::to_string(id) + " differs from the data in " + data_dir);
         d.arguments = s.at("arguments");
-        apply_response(d, response_record(s, t.output_type == "multiple_choice"));
+        if (!t.doc_to_turns.empty()) {
+          // Multi-turn: resps holds each turn's raw reply (null: skipped), turns the rest.
+          const json& resps = s.at("resps");
+          const json& turns = s.at("turns");
+          for (size_t j = 0; j < turns.size() && j < resps.size(); ++j) {
+            TurnResult tr;
+            tr.skipped = turns[j].value("skipped", false);
+            if (!tr.skipped) {
+              apply_turn_response(tr, {{"text", resps[j]},
+                                       {"finish_reason", turns[j].at("finish_reason")},
+                                       {"prompt_tokens", turns[j].value("prompt_tokens", 0)},
+                                       {"generated_tokens", turns[j].value("generated_tokens", 0)},
+                                       {"truncated", turns[j].value("truncated", false)}});
+              tr.context = d.arguments.at(j).at(0).get<std::string>();
+            }
+            if (tr.truncated) d.truncated = true;
+            d.turns.push_back(std::move(tr));
+          }
+        } else {
+          apply_response(d, response_record(s, t.output_type == "multiple_choice"));
+        }
         by_id.emplace(id, std::move(d));
       }
       n_original = results[i]["n-samples"][name].value("original", size_t(0));

@@ -21,6 +21,7 @@
 #include "eval/run/eval_progress.h"
 #include "eval/run/response_cache.h"
 #include "eval/run/results_writer.h"
+#include "eval/scorers/instruction_following.h"
 #include "eval/scoring.h"
 #include "eval/task_docs.h"
 #include "eval/task_index.h"
@@ -57,6 +58,16 @@ std::string run_eval(const EvalOptions& o) {
     }
     prepared.push_back(prepare_task(t, data_dir, s.num_fewshot.value_or(t.num_fewshot)));
     settings.push_back(s);
+    if (t.process_results == "instruction_following") {
+      // Unknown instruction ids of the documents this run evaluates fail now, not after the generation.
+      const std::vector<size_t> ids = selected_ids(prepared.back().docs.size(), s.limit, o.shard_index, o.shard_count);
+      try {
+        check_instruction_ids(t, prepared.back().docs, ids);
+      } catch (const Error& e) {
+        if (!o.dry_run) throw;
+        std::fprintf(stderr, "eval: warning: %s\n", e.what());
+      }
+    }
   }
   if (prepared.empty()) throw Error("eval: no task left to run (all skipped for missing data)");
   if (o.dry_run) {
@@ -114,8 +125,64 @@ std::string run_eval(const EvalOptions& o) {
                                      : (raw_model ? raw_model->tokens_processed() : 0);
     int64_t generated = 0;
     json first_tokens = json::array();
+    // One generation request, answered from the cache or the model.
+    auto generate_cached = [&](const std::string& context, const GenerationSettings& g, bool& hit) -> json {
+      json key = {{"v", 1}, {"model_sha256", model_sha}, {"backend", o.model.backend}, {"dtype", o.model.dtype},
+                  {"n_ctx", model.options().n_ctx}, {"chat", use_chat}, {"context", context},
+                  {"kind", "generate_until"}, {"generation", generation_json(g)},
+                  {"seed", g.do_sample ? json(g.seed) : json(nullptr)}};
+      const std::string k = cache_key(key);
+      hit = true;
+      if (std::optional<json> r = cache.get(k)) return *r;
+      hit = false;
+      const GenerationResult gr = eval_model(use_chat).generate(context, g);
+      json rec = {{"text", gr.text},
+                  {"finish_reason", gr.finish_reason},
+                  {"prompt_tokens", gr.prompt_tokens},
+                  {"generated_tokens", gr.generated_tokens},
+                  {"truncated", gr.truncated}};
+      cache.put(k, rec);
+      generated += gr.generated_tokens;
+      return rec;
+    };
     for (size_t id : ids) {
       DocResult d = doc_skeleton(p, id);
+      if (!t.doc_to_turns.empty()) {
+        // Multi-turn (Multi-IF): each turn after the earlier turns and the model's own replies.
+        const json& specs = turn_specs(t, d.doc, id);
+        json args = json::array();
+        bool all_cached = true;
+        for (size_t j = 0; j < specs.size(); ++j) {
+          TurnResult tr;
+          const json& m = specs[j].is_object() && specs[j].contains("message") ? specs[j]["message"] : specs[j];
+          if (!m.is_object()) {
+            tr.skipped = true;
+            d.turns.push_back(std::move(tr));
+            args.push_back(nullptr);
+            continue;
+          }
+          tr.context = multi_turn_context(p, d, j, s, chat);
+          if (first_tokens.empty()) {
+            std::vector<int32_t> enc = eval_model(use_chat).encode_context(tr.context);
+            for (size_t i = 0; i < enc.size() && i < 8; ++i) first_tokens.push_back(enc[i]);
+            if (tok.bos() && enc.size() >= 2 && enc[0] == *tok.bos() && enc[1] == *tok.bos())
+              throw Error(t.task + ": the prompt starts with two BOS tokens (chat template and tokenizer both add one)");
+          }
+          GenerationSettings g = generation_settings(t, s, o.seed, id);
+          g.seed += uint64_t(j) * 0x9E3779B97F4A7C15ull;  // each turn its own sampling stream
+          bool hit = false;
+          apply_turn_response(tr, generate_cached(tr.context, g, hit));
+          all_cached = all_cached && hit;
+          args.push_back(json::array({tr.context, generation_json(g)}));
+          if (tr.truncated) d.truncated = true;
+          d.turns.push_back(std::move(tr));
+        }
+        d.arguments = args;
+        if (all_cached) ++n_cached;
+        done.push_back(std::move(d));
+        progress.update(done.size(), n_cached, done.size() % 16 == 0 || done.size() == ids.size() ? running_score(t, done) : "");
+        continue;
+      }
       const BuiltPrompt b = build_prompt(p, id, shots[id], s, chat);
       if (first_tokens.empty()) {
         // The first prompt's first tokens go into the results, and a doubled BOS (chat template

@@ -1,7 +1,10 @@
 // lfmb eval score: scores responses produced elsewhere (another engine, an API), as the official
 // tools do. Each input line has `response` and names its document by `doc_id`, by the dataset's
 // own id (the task's dataset_kwargs.id_field), or carries `target` (and optionally `doc`) inline.
-// The output has one sample line per input line, in input order.
+// Instruction-following tasks: `prompt` + `response` (matched on the exact prompt text), or the
+// line's own `instruction_id_list` + `kwargs`; multi-turn ones: `responses` per turn plus the
+// conversation's `key` or its own `turns`. The output has one sample line per input line, in
+// input order.
 #include <fmt/format.h>
 
 #include <map>
@@ -16,6 +19,94 @@ namespace lfmb::eval {
 
 using nlohmann::json;
 
+namespace {
+
+// One line of an instruction-following task: `response` plus `prompt` (looked up in the data) or
+// its own `instruction_id_list` and `kwargs` (used as given, with `prompt` if present).
+DocResult follow_line(const TaskConfig& t, const json& l, const std::string& where, const PreparedTask* p,
+                      const std::map<std::string, size_t>& by_prompt, size_t n) {
+  if (!l.is_object() || !l.contains("response") || !l["response"].is_string())
+    throw Error(where + ": needs \"response\": TEXT");
+  DocResult d;
+  if (l.contains("instruction_id_list")) {
+    if (l.contains("prompt") && !l["prompt"].is_string()) throw Error(where + ": prompt must be a string");
+    d.doc = {{"prompt", l.value("prompt", std::string())}, {"instruction_id_list", l["instruction_id_list"]},
+             {"kwargs", l.contains("kwargs") ? l["kwargs"] : json(nullptr)}};
+    d.doc_id = n;
+  } else {
+    if (!l.contains("prompt") || !l["prompt"].is_string())
+      throw Error(where + ": needs \"prompt\" (to find it in the data) or its own instruction_id_list and kwargs");
+    auto it = by_prompt.find(l["prompt"].get<std::string>());
+    if (it == by_prompt.end()) throw Error(where + ": the prompt is not a prompt of '" + t.task + "' (matched on the exact text)");
+    d = doc_skeleton(*p, it->second);
+  }
+  d.response = l["response"].get<std::string>();
+  d.finish_reason = l.value("finish_reason", std::string("stop"));
+  d.arguments = l.value("prompt", json(nullptr));
+  return d;
+}
+
+// One line of a multi-turn task (Multi-IF): `responses` [turn 1, turn 2, ...] (null for a turn the
+// data skips) plus `key` (the dataset's id), `doc_id`, or its own `turns` [{instruction_id_list,
+// kwargs[, prompt]}] (and `language`).
+DocResult multi_turn_line(const TaskConfig& t, const json& l, const std::string& where, const PreparedTask* p,
+                          const std::map<std::string, size_t>& by_own_id, const std::string& id_field, size_t n) {
+  if (!l.is_object() || !l.contains("responses") || !l["responses"].is_array())
+    throw Error(where + ": needs \"responses\": [turn 1, turn 2, ...]");
+  DocResult d;
+  if (l.contains("turns")) {
+    if (!l["turns"].is_array() || l["turns"].empty()) throw Error(where + ": turns must be a list of {instruction_id_list, kwargs}");
+    json specs = json::array();
+    for (const json& tu : l["turns"]) {
+      if (!tu.is_object() || !tu.contains("instruction_id_list")) throw Error(where + ": each turn needs instruction_id_list");
+      specs.push_back({{"message", {{"role", "user"}, {"content", tu.value("prompt", std::string())}}},
+                       {"instruction_id_list", tu["instruction_id_list"]},
+                       {"kwargs", tu.contains("kwargs") ? tu["kwargs"] : json(nullptr)}});
+    }
+    d.doc = {{t.doc_to_turns, specs}, {"language", l.value("language", std::string())}};
+    d.doc_id = n;
+  } else {
+    size_t id = 0;
+    if (l.contains("doc_id")) {
+      if (!l["doc_id"].is_number_unsigned()) throw Error(where + ": doc_id must be a non-negative integer");
+      id = l["doc_id"].get<size_t>();
+    } else if (l.contains("id") || (!id_field.empty() && l.contains(id_field))) {
+      const json& v = l.contains("id") ? l["id"] : l[id_field];
+      const std::string key = v.is_string() ? v.get<std::string>() : v.dump();
+      auto it = by_own_id.find(key);
+      if (it == by_own_id.end()) throw Error(where + ": no conversation of '" + t.task + "' has " + (id_field.empty() ? "id" : id_field) + " " + key);
+      id = it->second;
+    } else {
+      throw Error(where + ": name the conversation (" + (id_field.empty() ? std::string("id") : id_field) +
+                  " or doc_id) or give its own turns");
+    }
+    if (id >= p->docs.size())
+      throw Error(where + ": doc_id " + std::to_string(id) + " outside the " + std::to_string(p->docs.size()) + " documents");
+    d = doc_skeleton(*p, id);
+  }
+  const json& specs = turn_specs(t, d.doc, d.doc_id);
+  const json& resps = l["responses"];
+  for (size_t j = 0; j < specs.size(); ++j) {
+    TurnResult tr;
+    const json& m = specs[j].is_object() && specs[j].contains("message") ? specs[j]["message"] : specs[j];
+    if (!m.is_object()) {
+      tr.skipped = true;
+    } else {
+      if (j >= resps.size() || !resps[j].is_string())
+        throw Error(where + ": responses[" + std::to_string(j) + "]: turn " + std::to_string(j + 1) + " needs a response text");
+      tr.response = resps[j].get<std::string>();
+      tr.finish_reason = "stop";
+    }
+    d.turns.push_back(std::move(tr));
+  }
+  if (resps.size() > specs.size())
+    throw Error(where + ": " + std::to_string(resps.size()) + " responses for " + std::to_string(specs.size()) + " turns");
+  d.arguments = json(nullptr);
+  return d;
+}
+
+}  // namespace
+
 std::string score_offline(const ScoreOptions& so) {
   const TaskIndex idx(task_dirs(so.include_paths));
   if (!idx.is_task(so.task)) idx.expand({so.task});  // unknown: the error with suggestions
@@ -25,10 +116,11 @@ std::string score_offline(const ScoreOptions& so) {
   const std::string data_dir = so.data_dir.empty() ? default_data_dir() : so.data_dir;
   const std::vector<json> lines = read_jsonl(so.responses_path);
 
+  const bool follow = t.process_results == "instruction_following";
   // The data is needed only when a line names its document.
   bool need_docs = false;
   for (const json& l : lines)
-    if (!l.contains("target")) need_docs = true;
+    if (follow ? !(l.contains("instruction_id_list") || l.contains("turns")) : !l.contains("target")) need_docs = true;
   std::optional<PreparedTask> p;
   std::map<std::string, size_t> by_own_id;
   const std::string id_field = t.dataset_kwargs.value("id_field", std::string());
@@ -43,10 +135,22 @@ std::string score_offline(const ScoreOptions& so) {
         }
     }
   }
+  // Instruction following: documents are found by their exact prompt text, as the official
+  // tools match responses to prompts (IFEval / IFBench evaluation_lib); the first document wins.
+  std::map<std::string, size_t> by_prompt;
+  if (follow && p && t.doc_to_turns.empty())
+    for (size_t i = 0; i < p->docs.size(); ++i)
+      if (p->docs[i].contains("prompt") && p->docs[i]["prompt"].is_string())
+        by_prompt.emplace(p->docs[i]["prompt"].get<std::string>(), i);
   std::vector<DocResult> docs;
   for (size_t n = 0; n < lines.size(); ++n) {
     const json& l = lines[n];
     const std::string where = fmt::format("{}:{}", so.responses_path, n + 1);
+    if (follow) {
+      docs.push_back(t.doc_to_turns.empty() ? follow_line(t, l, where, p ? &*p : nullptr, by_prompt, n)
+                                            : multi_turn_line(t, l, where, p ? &*p : nullptr, by_own_id, id_field, n));
+      continue;
+    }
     if (!l.contains("response") || !l["response"].is_string()) throw Error(where + ": needs \"response\": TEXT");
     DocResult d;
     if (l.contains("target")) {

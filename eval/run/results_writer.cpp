@@ -36,6 +36,7 @@ void write_eval_folder(const std::string& dir, const std::vector<TaskOutcome>& t
     r["n_truncated"] = t.scores.n_truncated;
     if (t.task->output_type == "generate_until")
       r["length_capped_share"] = t.scores.n ? double(t.scores.n_length) / double(t.scores.n) : 0.0;
+    for (const auto& [k, v] : t.scores.extra.items()) r[k] = v;  // a processor's own keys (instruction following)
     results[name] = r;
     configs[name] = t.task->resolved;
     versions[name] = t.task->metadata.contains("version") ? t.task->metadata["version"] : json(nullptr);

@@ -22,6 +22,7 @@
 #include "eval/scoring.h"
 #include "eval/task_docs.h"
 #include "eval/task_index.h"
+#include "eval/text/py_str.h"
 
 namespace lfmb::eval {
 
@@ -180,6 +181,58 @@ void apply_response(DocResult& d, const json& r) {
     d.generated_tokens = r.value("generated_tokens", int64_t(0));
   }
   d.truncated = r.value("truncated", false);
+}
+
+void apply_turn_response(TurnResult& tr, const json& r) {
+  tr.response = r.at("text").get<std::string>();
+  tr.finish_reason = r.at("finish_reason").get<std::string>();
+  tr.prompt_tokens = r.value("prompt_tokens", int64_t(0));
+  tr.generated_tokens = r.value("generated_tokens", int64_t(0));
+  tr.truncated = r.value("truncated", false);
+}
+
+const json& turn_specs(const TaskConfig& t, const json& doc, size_t doc_id) {
+  if (!doc.is_object() || !doc.contains(t.doc_to_turns) || !doc[t.doc_to_turns].is_array() || doc[t.doc_to_turns].empty())
+    throw Error(t.file + ": task '" + t.task + "': document " + std::to_string(doc_id) + " has no list '" +
+                t.doc_to_turns + "' of turns (doc_to_turns)");
+  return doc[t.doc_to_turns];
+}
+
+namespace {
+
+// A turn's user message, or nullopt for a skipped turn.
+std::optional<ChatMessage> turn_message(const json& spec) {
+  const json& m = spec.is_object() && spec.contains("message") ? spec["message"] : spec;
+  if (!m.is_object() || !m.contains("content") || !m["content"].is_string()) return std::nullopt;
+  return ChatMessage{m.value("role", std::string("user")), m["content"].get<std::string>(), std::nullopt};
+}
+
+}  // namespace
+
+std::string multi_turn_context(const PreparedTask& p, const DocResult& d, size_t upto, const TaskSettings& s,
+                               const ChatSetup& chat) {
+  const json& specs = turn_specs(*p.cfg, d.doc, d.doc_id);
+  std::vector<ChatMessage> msgs;
+  if (s.system && !s.system->empty()) msgs.push_back({"system", *s.system, std::nullopt});
+  for (size_t j = 0; j <= upto && j < specs.size(); ++j) {
+    const std::optional<ChatMessage> m = turn_message(specs[j]);
+    if (!m) continue;
+    msgs.push_back(*m);
+    if (j < upto) {
+      if (j >= d.turns.size()) throw Error("multi_turn_context: turn " + std::to_string(j + 1) + " has no reply yet");
+      // Multi-IF keeps the reply as generated and stripped (get_inference_batch_vllm's .strip()).
+      msgs.push_back({"assistant", py_strip(d.turns[j].response), std::nullopt});
+    }
+  }
+  if (s.apply_chat_template.value_or(false) && chat.tmpl) {
+    ChatRenderOptions ro;
+    ro.add_generation_prompt = true;
+    ro.enable_thinking = s.think.value_or(true);
+    return chat.tmpl->render(msgs, ro);
+  }
+  std::string text;
+  for (const ChatMessage& m : msgs) text += (text.empty() ? "" : "\n\n") + m.content;
+  return text;
 }
 
 std::vector<GroupOutcome> score_groups(const TaskIndex& idx, const std::vector<std::string>& names,

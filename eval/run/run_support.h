@@ -53,6 +53,16 @@ GenerationSettings generation_settings(const TaskConfig& t, const TaskSettings& 
 nlohmann::json generation_json(const GenerationSettings& g);
 DocResult doc_skeleton(const PreparedTask& p, size_t doc_id);
 void apply_response(DocResult& d, const nlohmann::json& r);
+void apply_turn_response(TurnResult& tr, const nlohmann::json& r);
+
+// A multi-turn document's conversation up to turn `upto` (0-based): the system instruction, the
+// earlier turns' user messages each followed by the model's reply (stripped, as Multi-IF's
+// generation stores it), then turn upto's message; rendered with the chat template, or in plain
+// text (contents joined by a blank line) when the run has none. Skipped turns add nothing.
+std::string multi_turn_context(const PreparedTask& p, const DocResult& d, size_t upto, const TaskSettings& s,
+                               const ChatSetup& chat);
+// The user messages of a multi-turn document (doc[doc_to_turns][i].message; null: skipped).
+const nlohmann::json& turn_specs(const TaskConfig& t, const nlohmann::json& doc, size_t doc_id);
 std::vector<GroupOutcome> score_groups(const TaskIndex& idx, const std::vector<std::string>& names,
                                        const std::vector<TaskOutcome>& tasks);
 std::string running_score(const TaskConfig& t, const std::vector<DocResult>& done);
