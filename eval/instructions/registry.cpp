@@ -46,7 +46,6 @@ const std::map<std::string, Suite, std::less<>>& suites() {
     for (std::vector<InstructionType> own : {multi_if_length_constraints(), multi_if_startend()})
       for (InstructionType& t : own) m["multi_if"].emplace(t.id, std::move(t));
     for (const auto& [id, t] : m["ifeval"]) m["multi_if"].emplace(id, t);  // keeps an own version
-    (void)add;
     return m;
   }();
   return all;
