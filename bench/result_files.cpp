@@ -12,6 +12,7 @@
 
 #include "bench/result_table.h"
 #include "core/cli/stop_signals.h"
+#include "bench/result_names.h"
 #include "core/error.h"
 #include "core/io/disk_space.h"
 #include "core/io/output_file.h"
@@ -21,11 +22,6 @@ namespace lfmb {
 namespace fs = std::filesystem;
 
 namespace {
-
-bool exists_no_follow(const std::string& path) {
-  std::error_code ec;
-  return fs::symlink_status(path, ec).type() != fs::file_type::not_found && !ec;
-}
 
 // A results file is at most a few MB; a bigger one is not ours, and is not read into memory.
 constexpr uint64_t kMaxResultFileBytes = uint64_t(1) << 30;

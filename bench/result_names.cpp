@@ -13,11 +13,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool exists_no_follow(const std::string& path) {
-  std::error_code ec;
-  return fs::symlink_status(path, ec).type() != fs::file_type::not_found && !ec;
-}
-
 bool taken(const std::string& base) { return exists_no_follow(base + ".json") || exists_no_follow(base + ".csv"); }
 
 // "<YYYY-MM-DD>-<name>" or "<YYYY-MM-DD>-<name>-<N>" (N >= 2): the date and N (1 without a
@@ -53,6 +48,11 @@ bool unfinished(const std::string& base) {
 }
 
 }  // namespace
+
+bool exists_no_follow(const std::string& path) {
+  std::error_code ec;
+  return fs::symlink_status(path, ec).type() != fs::file_type::not_found && !ec;
+}
 
 std::string fresh_result_base(const std::string& dir, const std::string& stem) {
   const std::string first = dir + "/" + stem;

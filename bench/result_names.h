@@ -11,6 +11,9 @@ namespace lfmb {
 // The first of <dir>/<stem>, <dir>/<stem>-2, <dir>/<stem>-3, ... with neither a .json nor a .csv.
 std::string fresh_result_base(const std::string& dir, const std::string& stem);
 
+// Whether something (a file, a link, even a dangling one) is at `path`.
+bool exists_no_follow(const std::string& path);
+
 // `name` is the config's (possibly with its --set suffix); `today` is "YYYY-MM-DD".
 std::string resume_result_base(const std::string& dir, const std::string& name, const std::string& today);
 

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/io/utc_time.h"
 #include "bench/decode_roofline.h"
 #include "bench/device_info.h"
 #include "bench/memory_usage.h"
@@ -22,16 +23,6 @@
 namespace lfmb {
 
 namespace {
-
-// When a record was finished, UTC (llama-bench's test_time).
-std::string utc_time_iso() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 using Clock = std::chrono::steady_clock;
 

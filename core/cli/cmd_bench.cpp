@@ -17,6 +17,7 @@
 #include "core/cli/option_table.h"
 #include "core/cli/stop_signals.h"
 #include "core/error.h"
+#include "core/io/utc_time.h"
 #include "core/gguf/gguf_reader.h"
 #include "bench/device_info.h"
 #include "bench/live_table.h"
@@ -50,15 +51,6 @@ std::vector<std::string> list_values(const ParsedArgs& args, const std::string& 
     }
   }
   return out;
-}
-
-std::string utc_time_iso() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 bool is_number(const std::string& s) {

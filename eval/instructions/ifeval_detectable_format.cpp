@@ -18,14 +18,6 @@ namespace lfmb::eval::instructions {
 
 namespace {
 
-long long kw_count(const InstructionInput& in, const char* key) {
-  const long long n = kw_int(in, key);
-  if (n < 0)
-    throw Error("instruction '" + in.id + "': kwarg '" + std::string(key) +
-                "' is negative (the official code would draw a random value)");
-  return n;
-}
-
 std::string remove_prefix(std::string s, std::string_view p) {
   return s.compare(0, p.size(), p) == 0 && s.size() >= p.size() ? s.substr(p.size()) : s;
 }

@@ -16,29 +16,13 @@
 
 namespace lfmb::eval::instructions {
 
-namespace {
-
-[[noreturn]] void refuse(const InstructionInput& in, const char* key, const std::string& what) {
-  throw Error("instruction '" + in.id + "': kwarg '" + key + "' " + what +
-              " (the official code would draw a random value)");
-}
-
-// `if self._x is None or self._x < 0: random` : a negative count is refused like a missing one.
-long long kw_count(const InstructionInput& in, const char* key) {
-  const long long n = kw_int(in, key);
-  if (n < 0) refuse(in, key, "is negative");
-  return n;
-}
-
-}  // namespace
-
 std::vector<InstructionType> ifeval_keywords() {
   InstructionType existence;
   existence.id = "keywords:existence";
   existence.source = ifeval_source("KeywordChecker");
   existence.build = [](const InstructionInput& in) -> Checker {
     const std::vector<std::string> words = kw_str_list(in, "keywords");
-    if (words.empty()) refuse(in, "keywords", "is empty");
+    if (words.empty()) kw_refuse(in, "keywords", "is empty");
     // Each keyword is used as a regular expression, unescaped: re.search(keyword, value, re.I).
     auto patterns = std::make_shared<std::vector<PyRegex>>();
     for (const std::string& w : words) patterns->emplace_back(w, PyRegex::IgnoreCase);
@@ -54,7 +38,7 @@ std::vector<InstructionType> ifeval_keywords() {
   frequency.source = ifeval_source("KeywordFrequencyChecker");
   frequency.build = [](const InstructionInput& in) -> Checker {
     const std::string keyword = kw_str(in, "keyword");
-    if (keyword.empty()) refuse(in, "keyword", "is empty");
+    if (keyword.empty()) kw_refuse(in, "keyword", "is empty");
     // keyword.strip(), then len(re.findall(keyword, value, re.I)) compared with the frequency.
     auto pattern = std::make_shared<PyRegex>(py_strip(keyword), PyRegex::IgnoreCase);
     const long long freq = kw_count(in, "frequency");
@@ -69,7 +53,7 @@ std::vector<InstructionType> ifeval_keywords() {
   forbidden.source = ifeval_source("ForbiddenWords");
   forbidden.build = [](const InstructionInput& in) -> Checker {
     const std::vector<std::string> words = kw_str_list(in, "forbidden_words");
-    if (words.empty()) refuse(in, "forbidden_words", "is empty");
+    if (words.empty()) kw_refuse(in, "forbidden_words", "is empty");
     // re.search(r"\b" + word + r"\b", value, re.I) for each distinct word (unescaped).
     auto patterns = std::make_shared<std::vector<PyRegex>>();
     for (const std::string& w : std::set<std::string>(words.begin(), words.end()))
@@ -90,7 +74,7 @@ std::vector<InstructionType> ifeval_keywords() {
     // letter.strip().lower(). lm-eval also draws one when letter.lower() is not in a-z, which
     // the IFEval data hits twice ('#' in doc 1122, '!' in doc 1129): lm-eval's decision there is
     // random (no seed); lfmb counts the given character, as google-research does.
-    if (py_len(given) != 1) refuse(in, "letter", "must be one character, not \"" + given + "\"");
+    if (py_len(given) != 1) kw_refuse(in, "letter", "must be one character, not \"" + given + "\"");
     const std::string want = py_lower(py_strip(given));
     const long long freq = kw_count(in, "let_frequency");
     const Relation rel = kw_relation(in, "let_relation");

@@ -16,21 +16,6 @@
 
 namespace lfmb::eval::instructions {
 
-namespace {
-
-[[noreturn]] void refuse(const InstructionInput& in, const char* key, const std::string& what) {
-  throw Error("instruction '" + in.id + "': kwarg '" + key + "' " + what +
-              " (the official code would draw a random value)");
-}
-
-long long kw_count(const InstructionInput& in, const char* key) {
-  const long long n = kw_int(in, key);
-  if (n < 0) refuse(in, key, "is negative");
-  return n;
-}
-
-}  // namespace
-
 std::vector<InstructionType> ifeval_length_constraints() {
   InstructionType sentences;
   sentences.id = "length_constraints:number_sentences";
@@ -82,7 +67,7 @@ std::vector<InstructionType> ifeval_length_constraints() {
   first_word.build = [](const InstructionInput& in) -> Checker {
     const long long num = kw_count(in, "num_paragraphs");
     const long long nth = kw_int(in, "nth_paragraph");
-    if (nth <= 0 || nth > num) refuse(in, "nth_paragraph", "must be in 1..num_paragraphs");
+    if (nth <= 0 || nth > num) kw_refuse(in, "nth_paragraph", "must be in 1..num_paragraphs");
     const std::string want = py_lower(kw_str(in, "first_word"));
     return [num, nth, want](const std::string& r) {
       // Paragraphs are re.split(r"\n\n", value); blank ones are not counted, but the nth is

@@ -68,4 +68,14 @@ std::vector<std::string> kw_str_list(const InstructionInput& in, const char* key
   return out;
 }
 
+void kw_refuse(const InstructionInput& in, const char* key, const std::string& what) {
+  bad(in, key, what + " (the official code would draw a random value)");
+}
+
+long long kw_count(const InstructionInput& in, const char* key) {
+  const long long n = kw_int(in, key);
+  if (n < 0) kw_refuse(in, key, "is negative");
+  return n;
+}
+
 }  // namespace lfmb::eval::instructions

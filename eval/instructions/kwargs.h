@@ -20,4 +20,10 @@ std::string kw_str(const InstructionInput& in, const char* key);
 std::optional<std::string> kw_str_opt(const InstructionInput& in, const char* key);
 std::vector<std::string> kw_str_list(const InstructionInput& in, const char* key);
 
+// A value the official code would replace with a random draw (negative count, empty list, out of
+// range): the one-line error, naming the instruction and the key.
+[[noreturn]] void kw_refuse(const InstructionInput& in, const char* key, const std::string& what);
+// `if self._x is None or self._x < 0: random`: a count, a negative one refused like a missing one.
+long long kw_count(const InstructionInput& in, const char* key);
+
 }  // namespace lfmb::eval::instructions
