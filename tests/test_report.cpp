@@ -44,14 +44,16 @@ json record(const std::string& model, const std::string& backend, const std::str
   return r;
 }
 
-json run_file(const std::string& created, const std::string& commit, json tests) {
+// std::vector, not json: a braced list of one record would become that record under clang
+// (nlohmann's single-element initializer list), not an array of one.
+json run_file(const std::string& created, const std::string& commit, std::vector<json> tests) {
   return {{"schema", "lfmb.throughput/1"},
           {"created", created},
           {"command", "lfmb run x.yaml"},
-          {"config", {{"name", "backends"}, {"path", "x.yaml"}, {"description", ""}, {"swept_keys", {"backend"}}}},
+          {"config", {{"name", "backends"}, {"path", "x.yaml"}, {"description", ""}, {"swept_keys", json::array({"backend"})}}},
           {"device", {{"cpu_model", "Test CPU"}, {"slug", "test-cpu-2c-avx2"}, {"lfmb_commit", commit}}},
           {"complete", true},
-          {"tests", std::move(tests)}};
+          {"tests", json(std::move(tests))}};
 }
 
 // A row of `lfmb bench -o json` (llama-bench's field names).
