@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <optional>
 
 #include "core/error.h"
 #include "eval/data/table_reader.h"
@@ -20,6 +21,30 @@ namespace lfmb::eval {
 using nlohmann::json;
 
 namespace {
+
+// The document a line names by `doc_id`, or by `id` / the task's id_field (the dataset's own id),
+// checked against the data; nullopt when the line names none. `noun` words the errors.
+std::optional<size_t> named_doc(const json& l, const std::string& where, const PreparedTask& p,
+                                const std::map<std::string, size_t>& by_own_id, const std::string& id_field,
+                                const std::string& noun, const std::string& task) {
+  size_t id = 0;
+  if (l.contains("doc_id")) {
+    if (!l["doc_id"].is_number_unsigned()) throw Error(where + ": doc_id must be a non-negative integer");
+    id = l["doc_id"].get<size_t>();
+  } else if (l.contains("id") || (!id_field.empty() && l.contains(id_field))) {
+    const std::string field = l.contains("id") ? "id" : id_field;
+    const json& v = l[field];
+    const std::string key = v.is_string() ? v.get<std::string>() : v.dump();
+    auto it = by_own_id.find(key);
+    if (it == by_own_id.end()) throw Error(where + ": no " + noun + " of '" + task + "' has " + field + " " + key);
+    id = it->second;
+  } else {
+    return std::nullopt;
+  }
+  if (id >= p.docs.size())
+    throw Error(where + ": doc_id " + std::to_string(id) + " outside the " + std::to_string(p.docs.size()) + " documents");
+  return id;
+}
 
 // One line of an instruction-following task: `response` plus `prompt` (looked up in the data) or
 // its own `instruction_id_list` and `kwargs` (used as given, with `prompt` if present).
@@ -66,23 +91,11 @@ DocResult multi_turn_line(const TaskConfig& t, const json& l, const std::string&
     d.doc = {{t.doc_to_turns, specs}, {"language", l.value("language", std::string())}};
     d.doc_id = n;
   } else {
-    size_t id = 0;
-    if (l.contains("doc_id")) {
-      if (!l["doc_id"].is_number_unsigned()) throw Error(where + ": doc_id must be a non-negative integer");
-      id = l["doc_id"].get<size_t>();
-    } else if (l.contains("id") || (!id_field.empty() && l.contains(id_field))) {
-      const json& v = l.contains("id") ? l["id"] : l[id_field];
-      const std::string key = v.is_string() ? v.get<std::string>() : v.dump();
-      auto it = by_own_id.find(key);
-      if (it == by_own_id.end()) throw Error(where + ": no conversation of '" + t.task + "' has " + (id_field.empty() ? "id" : id_field) + " " + key);
-      id = it->second;
-    } else {
+    const std::optional<size_t> id = named_doc(l, where, *p, by_own_id, id_field, "conversation", t.task);
+    if (!id)
       throw Error(where + ": name the conversation (" + (id_field.empty() ? std::string("id") : id_field) +
                   " or doc_id) or give its own turns");
-    }
-    if (id >= p->docs.size())
-      throw Error(where + ": doc_id " + std::to_string(id) + " outside the " + std::to_string(p->docs.size()) + " documents");
-    d = doc_skeleton(*p, id);
+    d = doc_skeleton(*p, *id);
   }
   const json& specs = turn_specs(t, d.doc, d.doc_id);
   const json& resps = l["responses"];
@@ -158,23 +171,11 @@ std::string score_offline(const ScoreOptions& so) {
       d.doc_id = l.contains("doc_id") ? l["doc_id"].get<size_t>() : n;
       d.target = l["target"].is_string() ? l["target"].get<std::string>() : l["target"].dump();
     } else {
-      size_t id = 0;
-      if (l.contains("doc_id")) {
-        if (!l["doc_id"].is_number_unsigned()) throw Error(where + ": doc_id must be a non-negative integer");
-        id = l["doc_id"].get<size_t>();
-      } else if (l.contains("id") || (!id_field.empty() && l.contains(id_field))) {
-        const json& v = l.contains("id") ? l["id"] : l[id_field];
-        const std::string key = v.is_string() ? v.get<std::string>() : v.dump();
-        auto it = by_own_id.find(key);
-        if (it == by_own_id.end()) throw Error(where + ": no document of '" + so.task + "' has id " + key);
-        id = it->second;
-      } else {
+      const std::optional<size_t> id = named_doc(l, where, *p, by_own_id, id_field, "document", so.task);
+      if (!id)
         throw Error(where + ": name the document (doc_id, id" + (id_field.empty() ? "" : " or " + id_field) +
                     ") or give target inline");
-      }
-      if (id >= p->docs.size())
-        throw Error(where + ": doc_id " + std::to_string(id) + " outside the " + std::to_string(p->docs.size()) + " documents");
-      d = doc_skeleton(*p, id);
+      d = doc_skeleton(*p, *id);
     }
     d.response = l["response"].get<std::string>();
     d.finish_reason = l.value("finish_reason", std::string("stop"));
