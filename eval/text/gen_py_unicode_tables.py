@@ -5,7 +5,11 @@ does not expose, read from CPython's own unicodedata (Unicode 14.0) so py_str.cp
   - full (multi-code-point) uppercase / lowercase mappings (SpecialCasing.txt, unconditional),
   - str.isdigit() (Numeric_Type Digit or Decimal) and str.isdecimal() (Numeric_Type Decimal, the
     digits int() accepts),
-  - Cased and Case_Ignorable, for str.lower()'s Final_Sigma rule.
+  - Cased and Case_Ignorable, for str.lower()'s Final_Sigma rule,
+  - the per-character flags behind str.isupper() / str.islower() (unicodectype.c's LOWER_MASK,
+    UPPER_MASK, TITLE_MASK): what CPython answers for a one-character string, and category Lt.
+    They include Other_Lowercase / Other_Uppercase characters (e.g. U+00AA, U+24B6) that
+    utf8proc's case mappings do not tell apart.
 
 Run with the interpreter whose semantics we follow: /usr/bin/python3 gen_py_unicode_tables.py
 """
@@ -72,4 +76,7 @@ out += fmt_ranges("kDigitRanges", ranges(digits))
 out += fmt_ranges("kDecimalRanges", ranges(decimals))
 out += fmt_ranges("kCasedRanges", ranges(cased))
 out += fmt_ranges("kCaseIgnorableRanges", ranges(ignorable))
+out += fmt_ranges("kLowerFlagRanges", ranges(c for c in ALL if chr(c).islower()))
+out += fmt_ranges("kUpperFlagRanges", ranges(c for c in ALL if chr(c).isupper()))
+out += fmt_ranges("kTitleFlagRanges", ranges(c for c in ALL if unicodedata.category(chr(c)) == "Lt"))
 sys.stdout.write("\n".join(out) + "\n")

@@ -273,10 +273,8 @@ bool py_isdigit(std::string_view s) {
 // str.isupper() / str.islower() as CPython 3.11's unicodeobject.c: false on any character of
 // the opposite case or titlecase (Lt), true when at least one character of the asked case
 // remains. The per-character flags (Lowercase / Uppercase derived properties, category Lt) come
-// from py_case_tables.inc, generated from CPython 3.11 by gen_py_case_tables.py. A stray byte is
-// uncased.
+// from py_unicode_tables.inc (gen_py_unicode_tables.py, CPython 3.11). A stray byte is uncased.
 namespace {
-#include "eval/text/py_case_tables.inc"
 
 bool has_case(std::string_view s, bool upper) {
   bool cased = false;
