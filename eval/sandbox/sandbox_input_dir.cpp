@@ -38,9 +38,11 @@ void check_sandbox_file_path(const std::string& path) {
 
 namespace {
 
-std::string temp_base() {
+// $TMPDIR, unless the directory goes to another uid: then /tmp, since bwrap (running as that uid)
+// must be able to walk the whole path, and a TMPDIR under root's home would stop it.
+std::string temp_base(bool other_owner) {
   const char* t = std::getenv("TMPDIR");
-  return (t && *t == '/') ? std::string(t) : std::string("/tmp");
+  return (!other_owner && t && *t == '/') ? std::string(t) : std::string("/tmp");
 }
 
 void write_all(int fd, const std::string& data, const std::string& name) {
@@ -61,9 +63,10 @@ SandboxInputDir::SandboxInputDir(const std::vector<SandboxFile>& files, int owne
     check_sandbox_file_path(f.path);
     if (!seen.insert(f.path).second) throw Error(fmt::format("sandbox: input file path '{}' is given twice", f.path));
   }
-  std::string templ = temp_base() + "/lfmb-sandbox-XXXXXX";
+  const std::string base = temp_base(owner >= 0);
+  std::string templ = base + "/lfmb-sandbox-XXXXXX";
   if (!mkdtemp(templ.data()))  // mode 0700: no other host user can look inside
-    throw Error(fmt::format("sandbox: cannot create a temporary directory under {}: {}", temp_base(), std::strerror(errno)));
+    throw Error(fmt::format("sandbox: cannot create a temporary directory under {}: {}", base, std::strerror(errno)));
   root_ = templ;
   try {
     if (owner >= 0 && chown(root_.c_str(), static_cast<uid_t>(owner), static_cast<gid_t>(-1)) != 0)

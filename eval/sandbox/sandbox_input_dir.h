@@ -1,5 +1,5 @@
 // The host side of the sandbox's /input: a private temporary directory (mode 0700, under
-// $TMPDIR or /tmp) holding an `input/` folder with the request's files, removed with everything
+// $TMPDIR or /tmp; /tmp when lfmb is root) holding an `input/` folder with the request's files, removed with everything
 // in it when this object goes. bwrap receives `input/` as an open descriptor (--ro-bind-fd), but
 // bwrap 0.8.0 still resolves that descriptor's path (realpath) as the uid it runs as: when lfmb is
 // root, that uid is kHostUidWhenRoot, so the private directory is handed to it (chown) and stays
