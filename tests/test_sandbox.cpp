@@ -381,6 +381,8 @@ TEST_CASE("sandbox memory bomb fails under a 256 MB limit", "[sandbox]") {
   SandboxLimits lim = quick(10, 20);
   lim.memory_bytes = 256u << 20;
   SandboxResult r = run_sandboxed(python(
+      "import threading\n"
+      "t = threading.Thread(target=lambda: None); t.start(); t.join()\n"  // room for a thread stack
       "try:\n"
       "    x = bytearray(512 << 20)\n"
       "    print('ALLOCATED')\n"
@@ -424,6 +426,25 @@ TEST_CASE("sandbox fork bomb is contained and leaves no process behind", "[sandb
   CHECK(r.out == "12\n");
   CHECK(r.wall_seconds < 5);  // the sleeping children died with the sandbox
   CHECK(processes_with(marker_count) == 0);
+
+  // Threads count against the same limit.
+  r = run_sandboxed(python(
+      "import threading\n"
+      "threading.stack_size(1 << 20)\n"
+      "stop = threading.Event()\n"
+      "n = 0\n"
+      "while n < 1000:\n"
+      "    try:\n"
+      "        threading.Thread(target=stop.wait).start()\n"
+      "    except RuntimeError:\n"
+      "        break\n"
+      "    n += 1\n"
+      "stop.set()\n"
+      "print(n)\n",
+      {}, lim));
+  INFO(describe(r));
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "12\n");
 
   // The bomb: every process forks forever; the wall deadline ends it.
   lim = quick(2, 3);

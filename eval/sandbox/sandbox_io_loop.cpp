@@ -147,7 +147,12 @@ SandboxOutcome run_sandbox_io_loop(SpawnedSandbox& s, const std::string& stdin_d
     const int r = poll(fds, static_cast<nfds_t>(n), timeout);
     if (r < 0) {
       if (errno == EINTR) continue;
-      throw Error(fmt::format("sandbox: poll failed: {}", std::strerror(errno)));
+      const int err = errno;
+      if (!reaped) {  // never leave a sandbox running behind an exception
+        force_kill_reaper(s.reaper);
+        try_reap(0);
+      }
+      throw Error(fmt::format("sandbox: poll failed: {}", std::strerror(err)));
     }
     if (r == 0) continue;
 

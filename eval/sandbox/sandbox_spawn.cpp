@@ -192,7 +192,10 @@ rlim_t clamp_to(rlim_t want, rlim_t hard) { return (hard != RLIM_INFINITY && wan
 std::array<ChildLimit, 6> child_limits(const SandboxLimits& lim) {
   const double cpu = std::max(1.0, std::ceil(lim.cpu_seconds));
   const rlim_t cpu_soft = static_cast<rlim_t>(cpu);
-  const rlim_t stack = std::min<rlim_t>(rlim_t{256} << 20, lim.memory_bytes);
+  // 256 MiB for deep recursion, but at most a quarter of the memory limit: glibc gives every new
+  // thread a stack of RLIMIT_STACK, reserved in RLIMIT_AS, so stack == memory would leave no
+  // room for a single thread.
+  const rlim_t stack = std::min<rlim_t>(rlim_t{256} << 20, lim.memory_bytes / 4);
   std::array<ChildLimit, 6> out = {{
       {RLIMIT_AS, {lim.memory_bytes, lim.memory_bytes}},
       {RLIMIT_CPU, {cpu_soft, cpu_soft + 1}},  // SIGXCPU at T, SIGKILL at T + 1
