@@ -143,8 +143,11 @@ Availability probe() {
       a.why = fmt::format("sandbox: a trivial sandboxed run of /usr/bin/true failed (status {}, exit {}): {}",
                           static_cast<int>(r.status), r.exit_code, bwrap_message(r.err));
     } catch (const Error& e) {
-      a.why = fmt::format("{} (a trivial sandboxed run of /usr/bin/true; check kernel.unprivileged_userns_clone "
-                          "and user.max_user_namespaces)", e.what());
+      const std::string what = e.what();
+      // bwrap refusing to make namespaces is the common case on locked-down kernels.
+      const bool ns = what.find("bwrap: ") != std::string::npos && what.find("namespace") != std::string::npos;
+      a.why = fmt::format("{} (a trivial sandboxed run of /usr/bin/true{})", what,
+                          ns ? "; check user.max_user_namespaces and kernel.unprivileged_userns_clone" : "");
       // bwrap before 0.8.0 does not know --disable-userns: try once without it.
       if (disable && std::string(e.what()).find("disable-userns") != std::string::npos) continue;
     }

@@ -70,7 +70,8 @@ SandboxInputDir::SandboxInputDir(const std::vector<SandboxFile>& files, int owne
   root_ = templ;
   try {
     if (owner >= 0 && chown(root_.c_str(), static_cast<uid_t>(owner), static_cast<gid_t>(-1)) != 0)
-      throw Error(fmt::format("sandbox: cannot hand {} to uid {}: {}", root_, owner, std::strerror(errno)));
+      throw Error(fmt::format("sandbox: cannot hand {} to uid {}: {}{}", root_, owner, std::strerror(errno),
+                              errno == EINVAL ? " (that uid is not mapped in lfmb's user namespace)" : ""));
     // Inside the private parent, world-readable: the sandbox runs as another uid than the owner
     // when lfmb is root (see sandbox_spawn.cpp), and /input is mounted read-only anyway.
     const std::string input = root_ + "/input";
