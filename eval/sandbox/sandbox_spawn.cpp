@@ -53,14 +53,20 @@ struct ChildPlan {
   pid_t reaper_pid;  // set in the reaper after fork
 };
 
-void close_from(int first) {
-  if (syscall(SYS_close_range, static_cast<unsigned>(first), ~0u, 0u) == 0) return;
+// Closes descriptors first..last (last = -1: all from first on).
+void close_fds(int first, int last) {
+  if (last >= 0 && last < first) return;
+  const unsigned hi = last < 0 ? ~0u : static_cast<unsigned>(last);
+  if (syscall(SYS_close_range, static_cast<unsigned>(first), hi, 0u) == 0) return;
   // Kernels before 5.9: close one by one up to the descriptor limit.
   rlimit r{};
   long top = (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur != RLIM_INFINITY) ? static_cast<long>(r.rlim_cur) : 65536;
   top = std::min(top, 1L << 20);
+  if (last >= 0) top = std::min(top, static_cast<long>(last) + 1);
   for (long fd = first; fd < top; ++fd) close(static_cast<int>(fd));
 }
+
+void close_from(int first) { close_fds(first, -1); }
 
 void write_report(int fd, int32_t kind, int32_t a, int32_t b) {
   const SpawnReport rec{kind, a, b};
@@ -125,6 +131,32 @@ void reset_signal_dispositions() {
   _exit(127);
 }
 
+// SIGKILL to every child of the reaper but `except` (the adopted orphans: bwrap's pid-1 init, or
+// bwrap's sandbox child if its monitor died during setup; either is pid 1 of the sandbox's pid
+// namespace, so its death ends everything inside). This makes the cleanup independent of
+// --die-with-parent, which bwrap arms only partway through its setup. Needs
+// /proc/thread-self/children (CONFIG_PROC_CHILDREN); without it the parent-death signal remains.
+void kill_adopted_children(pid_t except) {
+  const int fd = open("/proc/thread-self/children", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf - 1)) < 0 && errno == EINTR) {
+  }
+  close(fd);
+  if (n <= 0) return;
+  buf[n] = '\0';
+  long pid = 0;
+  for (ssize_t i = 0; i <= n; ++i) {
+    if (buf[i] >= '0' && buf[i] <= '9') {
+      pid = pid * 10 + (buf[i] - '0');
+    } else {
+      if (pid > 0 && pid != except) kill(static_cast<pid_t>(pid), SIGKILL);
+      pid = 0;
+    }
+  }
+}
+
 // The reaper: forks the bwrap child, then reaps until no child is left (see the header).
 [[noreturn]] void run_reaper(ChildPlan& plan, int report_w) {
   sigset_t waitset;
@@ -143,7 +175,7 @@ void reset_signal_dispositions() {
   if (monitor == 0) exec_bwrap(plan, report_w);
   const int fork_errno = errno;
   // Keep only the report pipe: the stdio pipes must reach EOF when the sandbox ends.
-  if (report_w > 0) syscall(SYS_close_range, 0u, static_cast<unsigned>(report_w - 1), 0u);
+  close_fds(0, report_w - 1);
   close_from(report_w + 1);
   if (monitor < 0) {
     write_report(report_w, kReportForkFailed, 0, fork_errno);
@@ -157,7 +189,11 @@ void reset_signal_dispositions() {
       int status = 0;
       const pid_t p = waitpid(-1, &status, WNOHANG | __WALL);
       if (p > 0) {
-        if (p == monitor) monitor_reaped = true, monitor_status = status;
+        if (p == monitor) {
+          monitor_reaped = true;
+          monitor_status = status;
+          kill_adopted_children(-1);  // the program has ended: nothing of the sandbox stays
+        }
         continue;
       }
       if (p < 0 && errno == EINTR) continue;
@@ -169,8 +205,9 @@ void reset_signal_dispositions() {
     }
     siginfo_t info{};
     const int sig = sigwaitinfo(&waitset, &info);
-    if (sig == SIGTERM && !monitor_reaped && !kill_sent) {
-      kill(monitor, SIGKILL);
+    if (sig == SIGTERM && !kill_sent) {
+      if (!monitor_reaped) kill(monitor, SIGKILL);
+      kill_adopted_children(monitor);
       kill_sent = true;
     }
   }

@@ -4,8 +4,8 @@
 // Why a reaper: bwrap's monitor exits as soon as the program (pid 2) exits, while bwrap's pid-1
 // init and any background processes are killed a moment later (SIGKILL via --die-with-parent,
 // then the kernel tears the pid namespace down). The reaper is a child subreaper
-// (PR_SET_CHILD_SUBREAPER): the orphaned init is re-parented to it, and it exits only when it
-// has no child left. So when lfmb reaps the reaper, no process of the sandbox exists any more,
+// (PR_SET_CHILD_SUBREAPER): the orphaned init is re-parented to it, the reaper SIGKILLs it
+// itself (also on lfmb's kill request), and it exits only when it has no child left. So when lfmb reaps the reaper, no process of the sandbox exists any more,
 // and wait4's rusage holds the CPU time of everything the sandbox ran (each process was reaped
 // inside the tree: program by init, init and the monitor by the reaper).
 //
