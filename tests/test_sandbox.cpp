@@ -376,6 +376,19 @@ TEST_CASE("sandbox sleeping program ends as wall_timeout", "[sandbox]") {
   CHECK(processes_with(marker) == 0);
 }
 
+TEST_CASE("sandbox deadline during bwrap's setup leaves nothing behind", "[sandbox]") {
+  if (!sandbox_here()) return;
+  // Deadlines from 2 to 60 ms fall into bwrap's setup or the interpreter's start.
+  for (double wall : {0.002, 0.01, 0.03, 0.06}) {
+    const std::string marker = unique_marker("early");
+    const SandboxResult r = run_sandboxed(python("import time\ntime.sleep(30)\n", {marker}, quick(5, wall)));
+    INFO("wall limit " << wall << ": " << describe(r));
+    CHECK(r.status == SandboxStatus::wall_timeout);
+    CHECK(r.wall_seconds < wall + 1.05);
+    CHECK(processes_with(marker) == 0);
+  }
+}
+
 TEST_CASE("sandbox memory bomb fails under a 256 MB limit", "[sandbox]") {
   if (!sandbox_here()) return;
   SandboxLimits lim = quick(10, 20);

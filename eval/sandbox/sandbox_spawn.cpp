@@ -159,12 +159,14 @@ void kill_adopted_children(pid_t except) {
 
 // The reaper: forks the bwrap child, then reaps until no child is left (see the header).
 [[noreturn]] void run_reaper(ChildPlan& plan, int report_w) {
+  // Forked with every signal blocked: reset the dispositions first, then unblock all but the two
+  // this loop waits for.
+  reset_signal_dispositions();  // lfmb's handlers must not run in this copy
   sigset_t waitset;
   sigemptyset(&waitset);
   sigaddset(&waitset, SIGCHLD);
   sigaddset(&waitset, SIGTERM);
   sigprocmask(SIG_SETMASK, &waitset, nullptr);
-  reset_signal_dispositions();  // lfmb's handlers must not run in this copy
   plan.reaper_pid = getpid();
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   if (getppid() != plan.lfmb_pid) _exit(1);  // lfmb already gone
@@ -279,9 +281,17 @@ SpawnedSandbox spawn_sandbox(const std::vector<std::string>& argv, const Sandbox
   plan.drop_root = geteuid() == 0;
   plan.lfmb_pid = getpid();
 
+  // All signals blocked across fork(): until the reaper has reset the dispositions, lfmb's
+  // handlers (a test framework's SIGTERM handler, say) must not run in the copy. Signals that
+  // arrive meanwhile stay pending for the reaper.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
   const pid_t pid = fork();
-  if (pid < 0) throw Error(fmt::format("sandbox: fork failed: {}", std::strerror(errno)));
   if (pid == 0) run_reaper(plan, report_w.get());
+  const int fork_errno = errno;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (pid < 0) throw Error(fmt::format("sandbox: fork failed: {}", std::strerror(fork_errno)));
   setpgid(pid, pid);  // also from this side, so a kill of the group cannot miss it
   s.reaper = pid;
   const long pidfd = syscall(SYS_pidfd_open, pid, 0);  // close-on-exec by definition
