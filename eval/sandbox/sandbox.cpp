@@ -86,13 +86,19 @@ SandboxResult run_in_bwrap(const SandboxRequest& request, bool disable_userns) {
   res.wall_seconds = o.wall_seconds;
   res.cpu_seconds = static_cast<double>(o.usage.ru_utime.tv_sec + o.usage.ru_stime.tv_sec) +
                     static_cast<double>(o.usage.ru_utime.tv_usec + o.usage.ru_stime.tv_usec) * 1e-6;
-  if (o.wall_timeout) {
+  int code = 0;
+  const bool has_code = json_exit_code(o.json_status, &code);
+  // At the deadline lfmb asked for a kill; a program that had just ended by itself (bwrap's
+  // monitor exited normally, with the program's code) keeps its own status.
+  bool monitor_exited = false;
+  for (const SpawnReport& r : o.reports)
+    if (r.kind == kReportFinished && r.b == 1 && WIFEXITED(r.a)) monitor_exited = true;
+  if (o.wall_timeout && !(has_code && monitor_exited)) {
     res.status = SandboxStatus::wall_timeout;
     res.signal = SIGKILL;
     return res;
   }
-  int code = 0;
-  if (!json_exit_code(o.json_status, &code))
+  if (!has_code)
     throw Error(fmt::format("sandbox: bwrap did not start the program: {}",
                             res.err.empty() ? std::string("no message") : bwrap_message(res.err)));
   if (code > 128 && code < 128 + 65) {
