@@ -18,6 +18,7 @@ pkg_check_modules(CPUINFO REQUIRED IMPORTED_TARGET libcpuinfo)  # Debian's CMake
 pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
 pkg_check_modules(ICU_UC REQUIRED IMPORTED_TARGET icu-uc)     # ICU character properties (emoji, Python str.isupper ...)
+pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp)  # the code sandbox's syscall filter (libseccomp-dev)
 
 # CLD2 (libcld2-dev) ships no .pc file: language identification for the instruction checkers.
 find_path(CLD2_INCLUDE_DIR cld2/public/compact_lang_det.h REQUIRED)
