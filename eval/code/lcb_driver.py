@@ -6,12 +6,13 @@
 # lfmb, not copied.
 #
 # Input: /input/problem.json {"inputs": [...], "outputs": [...], "fn_name": str|null,
-# "timeout": seconds}, /input/code.py (the extracted program). argv[1] is a nonce.
+# "timeout": seconds}, /input/code.py (the extracted program); stdin: a nonce, read (and so gone)
+# before the program is loaded.
 # Output: one line "LCB-RESULT <nonce> <json>" on the original stdout, json = {"results": the
 # graded list as LiveCodeBench builds it (true, false, -2, -3, -4), "metadata": {...}}, or
 # {"results": null, "crash": "..."} when something escapes the grader (LiveCodeBench then has no
-# result and marks every test -1). The program's own writes to fd 1 go to stderr, so it cannot
-# forge or bury that line.
+# result and marks every test -1). The program's own writes to fd 1 go to stderr, and without the
+# nonce it cannot forge that line.
 import ast
 import builtins
 import faulthandler
@@ -317,7 +318,7 @@ def plain(v):
 
 
 def main():
-    nonce = sys.argv[1]
+    nonce = sys.stdin.read().strip()
     with open("/input/problem.json", encoding="utf-8") as f:
         problem = json.load(f)
     with open("/input/code.py", encoding="utf-8") as f:

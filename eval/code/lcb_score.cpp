@@ -67,7 +67,8 @@ LcbVerdict run_lcb_program(const json& sample, const std::string& code, int time
   problem["timeout"] = timeout;
   SandboxRequest req;
   const std::string tag = nonce();
-  req.argv = {kSandboxPython, "-B", "/input/driver.py", tag};
+  req.argv = {kSandboxPython, "-B", "/input/driver.py"};
+  req.stdin_data = tag;  // not in argv: /proc/self/cmdline is readable by the program
   req.files = {{"driver.py", std::string(kLcbDriverPy)}, {"problem.json", problem.dump()}, {"code.py", code}};
   // check_correctness's global deadline; CPU time cannot usefully exceed it either.
   const double deadline = double(timeout + 1) * double(n_tests) + 5;
@@ -205,6 +206,8 @@ TaskScores score_livecodebench(const TaskConfig& t, const std::vector<DocResult>
   s.extra["n_global_timeout"] = n_global;
   s.extra["n_no_code"] = n_no_code;
   s.extra["timeout_seconds"] = timeout;
+  for (const char* k : {"headline", "label"})
+    if (t.metadata.contains(k)) s.extra[k] = t.metadata[k];
   return s;
 }
 
