@@ -311,7 +311,9 @@ TEST_CASE("correct programs pass and wrong ones fail with LiveCodeBench's codes 
       {"abc900_f", fenced("while True:\n    pass")},
   };
   std::string text;
-  for (const auto& [q, r] : responses) text += json{{"question_id", q}, {"response", r}}.dump() + "\n";
+  for (const auto& [q, r] : responses)
+    // Lines name their problem by question_id (the task's id_field), the last one by doc_id (abc900_f is document 5).
+    text += (q == "abc900_f" ? json{{"doc_id", 5}, {"response", r}} : json{{"question_id", q}, {"response", r}}).dump() + "\n";
   write_file(dir + "/resp.jsonl", text);
   const auto r = run_lfmb({"eval", "score", "--task", "lcb_toy", "--responses", dir + "/resp.jsonl", "--output", dir + "/out",
                            "--data-dir", kFixtures, "--include-path", dir + "/tasks"});
@@ -319,6 +321,7 @@ TEST_CASE("correct programs pass and wrong ones fail with LiveCodeBench's codes 
   REQUIRE(r.exit_code == 0);
   const auto lines = jsonl(read_file(dir + "/out/samples_lcb_toy.jsonl"));
   REQUIRE(lines.size() == 6);
+  CHECK(lines[5]["question_id"] == "abc900_f");
   auto q = by_question(lines);
   CHECK(q["abc900_a"]["tests"]["graded"] == json::array({true, true, true}));
   CHECK(q["abc900_a"]["tests"]["status"] == "passed");
