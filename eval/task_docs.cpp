@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "eval/code/lcb_dataset.h"
 #include "eval/data/table_reader.h"
 #include "eval/process_docs.h"
 
@@ -21,37 +22,72 @@ std::string default_data_dir() {
   return LFMB_DATA_DIR_DEFAULT;
 }
 
-std::string split_file(const TaskConfig& t, const std::string& split, const std::string& data_dir) {
+namespace {
+
+std::string with_dataset_name(std::string name, const TaskConfig& t) {
+  for (size_t p; (p = name.find("{dataset_name}")) != std::string::npos;) name.replace(p, 14, t.dataset_name);
+  return name;
+}
+
+std::string missing_message(const std::string& tried, const TaskConfig& t) {
+  std::string msg = tried + ": data file of task '" + t.task + "' not found";
+  if (!t.data_hint.empty()) msg += "; " + t.data_hint;
+  return msg;
+}
+
+}  // namespace
+
+std::vector<std::string> split_files(const TaskConfig& t, const std::string& split, const std::string& data_dir) {
   const json& files = t.dataset_kwargs.contains("data_files") ? t.dataset_kwargs["data_files"] : json();
   if (!files.is_object() || !files.contains(split))
     throw Error(t.file + ": task '" + t.task + "': dataset_kwargs.data_files has no file for split '" + split + "'");
+  const json& f = files[split];
+  // {concat: [names]}: every file, read in order and concatenated (Hugging Face's list of
+  // data_files for one split; LiveCodeBench's cumulative releases). All must exist.
+  if (f.is_object()) {
+    if (f.size() != 1 || !f.contains("concat") || !f["concat"].is_array() || f["concat"].empty())
+      throw Error(t.file + ": task '" + t.task + "': data_files." + split + ": expected {concat: [file names]}");
+    std::vector<std::string> out;
+    for (const json& n : f["concat"]) {
+      if (!n.is_string()) throw Error(t.file + ": task '" + t.task + "': data_files." + split + ".concat: expected file names");
+      const fs::path path = fs::path(data_dir) / t.dataset_path / with_dataset_name(n.get<std::string>(), t);
+      if (!fs::exists(path)) throw Error(missing_message(path.string(), t));
+      out.push_back(path.string());
+    }
+    return out;
+  }
   // One name, or a list of names tried in order (the first that exists is read).
   std::vector<std::string> names;
-  if (files[split].is_string()) names.push_back(files[split].get<std::string>());
-  else if (files[split].is_array())
-    for (const json& n : files[split]) names.push_back(n.get<std::string>());
+  if (f.is_string()) names.push_back(f.get<std::string>());
+  else if (f.is_array())
+    for (const json& n : f) names.push_back(n.get<std::string>());
   if (names.empty()) throw Error(t.file + ": task '" + t.task + "': data_files." + split + ": expected a file name or a list");
   std::string tried;
-  for (std::string name : names) {
-    for (size_t p; (p = name.find("{dataset_name}")) != std::string::npos;) name.replace(p, 14, t.dataset_name);
-    const fs::path path = fs::path(data_dir) / t.dataset_path / name;
-    if (fs::exists(path)) return path.string();
+  for (const std::string& name : names) {
+    const fs::path path = fs::path(data_dir) / t.dataset_path / with_dataset_name(name, t);
+    if (fs::exists(path)) return {path.string()};
     tried += (tried.empty() ? "" : " or ") + path.string();
   }
-  std::string msg = tried + ": data file of task '" + t.task + "' not found";
-  if (!t.data_hint.empty()) msg += "; " + t.data_hint;
-  throw Error(msg);
+  throw Error(missing_message(tried, t));
 }
 
-std::vector<json> load_split_docs(const TaskConfig& t, const std::string& split, const std::string& data_dir) {
-  const std::string path = split_file(t, split, data_dir);
+std::string split_file(const TaskConfig& t, const std::string& split, const std::string& data_dir) {
+  return split_files(t, split, data_dir).front();
+}
+
+namespace {
+
+std::vector<json> read_split_file(const TaskConfig& t, const std::string& path) {
+  // dataset_kwargs.loader names a benchmark's own reader (LiveCodeBench: large files whose rows
+  // are checked as the official loader checks them).
+  const std::string loader = t.dataset_kwargs.value("loader", std::string());
+  if (loader == "livecodebench") return read_lcb_jsonl(path);
+  if (!loader.empty()) throw Error(t.file + ": task '" + t.task + "': dataset_kwargs.loader '" + loader + "' (livecodebench)");
   std::string base = path;
   if (base.size() > 3 && base.compare(base.size() - 3, 3, ".gz") == 0) base.resize(base.size() - 3);
   const std::string ext = fs::path(base).extension().string();
-  std::vector<json> docs;
-  if (ext == ".jsonl") {
-    docs = read_jsonl(path);
-  } else if (ext == ".csv" || ext == ".tsv") {
+  if (ext == ".jsonl") return read_jsonl(path);
+  if (ext == ".csv" || ext == ".tsv") {
     TableOptions o;
     o.delimiter = ext == ".tsv" ? '\t' : ',';
     const json& k = t.dataset_kwargs;
@@ -59,11 +95,21 @@ std::vector<json> load_split_docs(const TaskConfig& t, const std::string& split,
     if (k.contains("quoting")) o.quoting = k["quoting"] != "none";
     if (k.contains("header")) o.header = k["header"].get<bool>();
     if (k.contains("column_names")) o.column_names = k["column_names"].get<std::vector<std::string>>();
-    docs = read_table(path, o);
-  } else {
-    throw Error(path + ": unknown data file format '" + ext + "' (.jsonl, .csv, .tsv, optionally .gz)");
+    return read_table(path, o);
   }
-  if (docs.empty()) throw Error(path + ": no documents");
+  throw Error(path + ": unknown data file format '" + ext + "' (.jsonl, .csv, .tsv, optionally .gz)");
+}
+
+}  // namespace
+
+std::vector<json> load_split_docs(const TaskConfig& t, const std::string& split, const std::string& data_dir) {
+  std::vector<json> docs;
+  for (const std::string& path : split_files(t, split, data_dir)) {
+    std::vector<json> part = read_split_file(t, path);
+    if (part.empty()) throw Error(path + ": no documents");
+    if (docs.empty()) docs = std::move(part);
+    else docs.insert(docs.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
+  }
   return apply_process_docs(t, std::move(docs));
 }
 

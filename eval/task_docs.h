@@ -13,7 +13,10 @@ namespace lfmb::eval {
 // The path of a split's data file: dataset_kwargs.data_files[split] (with {dataset_name}
 // replaced) under DATA_DIR/dataset_path. A missing file is an error naming it and, when the task
 // has a data_hint, how to obtain it.
+// A data_files entry {concat: [names]} names several files read in order and concatenated (each
+// must exist); split_file then gives the first.
 std::string split_file(const TaskConfig& t, const std::string& split, const std::string& data_dir);
+std::vector<std::string> split_files(const TaskConfig& t, const std::string& split, const std::string& data_dir);
 
 // Documents of a split after process_docs, in file order (doc_id = index in this list).
 std::vector<nlohmann::json> load_split_docs(const TaskConfig& t, const std::string& split, const std::string& data_dir);

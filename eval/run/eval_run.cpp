@@ -21,6 +21,7 @@
 #include "eval/run/eval_progress.h"
 #include "eval/run/response_cache.h"
 #include "eval/run/results_writer.h"
+#include "eval/sandbox/sandbox.h"
 #include "eval/scorers/instruction_following.h"
 #include "eval/scoring.h"
 #include "eval/task_docs.h"
@@ -58,6 +59,11 @@ std::string run_eval(const EvalOptions& o) {
     }
     prepared.push_back(prepare_task(t, data_dir, s.num_fewshot.value_or(t.num_fewshot)));
     settings.push_back(s);
+    if (t.process_results == "livecodebench" && !o.dry_run) {
+      // The programs are scored in the code sandbox: without one, fail before any generation.
+      std::string why;
+      if (!sandbox_available(&why)) throw Error("task '" + name + "' runs model-written code and needs the code sandbox: " + why);
+    }
     if (t.process_results == "instruction_following") {
       // Unknown instruction ids of the documents this run evaluates fail now, not after the generation.
       const std::vector<size_t> ids = selected_ids(prepared.back().docs.size(), s.limit, o.shard_index, o.shard_count);
