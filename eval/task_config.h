@@ -59,7 +59,8 @@ struct TaskConfig {
   std::vector<MetricConfig> metric_list;
   std::string data_hint;                  // how users obtain data files that are not shipped
   // lfmb's named document processors in place of lm-eval's `process_results: !function ...`:
-  // "" (filters + metrics) or "instruction_following" (eval/scorers/instruction_following.h).
+  // "" (filters + metrics), "instruction_following" (eval/scorers/instruction_following.h) or
+  // "evalplus" (eval/code/evalplus_scorer.h).
   std::string process_results;
   // Multi-turn generation: the document field holding the user turns, each {role, content} or
   // null (a skipped turn). Each turn is generated after the earlier turns and the model's own

@@ -21,6 +21,7 @@
 #include "eval/run/eval_progress.h"
 #include "eval/run/response_cache.h"
 #include "eval/run/results_writer.h"
+#include "eval/code/evalplus_scorer.h"
 #include "eval/scorers/instruction_following.h"
 #include "eval/scoring.h"
 #include "eval/task_docs.h"
@@ -58,6 +59,7 @@ std::string run_eval(const EvalOptions& o) {
     }
     prepared.push_back(prepare_task(t, data_dir, s.num_fewshot.value_or(t.num_fewshot)));
     settings.push_back(s);
+    if (t.process_results == "evalplus" && !o.dry_run) require_evalplus_sandbox(t);  // before hours of generation
     if (t.process_results == "instruction_following") {
       // Unknown instruction ids of the documents this run evaluates fail now, not after the generation.
       const std::vector<size_t> ids = selected_ids(prepared.back().docs.size(), s.limit, o.shard_index, o.shard_count);
@@ -251,7 +253,7 @@ std::string run_eval(const EvalOptions& o) {
                                           : (raw_model ? raw_model->tokens_processed() : 0);
     TaskOutcome out;
     out.task = &t;
-    out.scores = score_task(t, done);
+    out.scores = score_task(t, done, data_dir);
     out.num_fewshot = p.num_fewshot;
     out.n_original = p.docs.size();
     out.extra = {{"prompt_mode", use_chat ? chat.mode : (s.apply_chat_template.value_or(false) ? chat.mode : "raw")},

@@ -274,6 +274,8 @@ std::vector<GroupOutcome> score_groups(const TaskIndex& idx, const std::vector<s
 
 std::string running_score(const TaskConfig& t, const std::vector<DocResult>& done) {
   if (done.empty()) return "";
+  // evalplus scores in the sandbox, seconds per document: only once, after the generation.
+  if (t.process_results == "evalplus") return "";
   const TaskScores s = score_task(t, done);
   if (s.metric_order.empty()) return "";
   const std::string& key = s.metric_order.front();
