@@ -19,7 +19,7 @@
 namespace lfmb::eval {
 
 struct EvalplusGroundTruth {
-  std::string base, plus;                    // the outputs: base64 pickles, read only by the sandbox driver
+  std::string base, plus;                    // the outputs: base64 zlib pickles, read only by the sandbox driver
   std::vector<double> base_time, plus_time;  // seconds per input (trusted_exec's time.time() deltas)
   double seconds = 0;                        // the sandbox run that computed them
   bool from_cache = false;
