@@ -7,6 +7,7 @@
 #include "core/io/digest.h"
 #include "eval/data/py_random.h"
 #include "eval/code/lcb_score.h"
+#include "eval/code/evalplus_scorer.h"
 #include "eval/scorers/instruction_following.h"
 #include "eval/scorers/scorer.h"
 
@@ -90,10 +91,11 @@ json generation_sample_base(const DocResult& d) {
   return line;
 }
 
-TaskScores score_task(const TaskConfig& t, const std::vector<DocResult>& docs) {
+TaskScores score_task(const TaskConfig& t, const std::vector<DocResult>& docs, const std::string& data_dir) {
   // Tasks scored by a named document processor (lm-eval's process_results hooks).
   if (t.process_results == "instruction_following") return score_instruction_following(t, docs);
   if (t.process_results == "livecodebench") return score_livecodebench(t, docs);
+  if (t.process_results == "evalplus") return score_evalplus(t, docs, evalplus_options(t, data_dir));
   TaskScores s;
   s.n = docs.size();
   const bool mc = t.output_type == "multiple_choice";

@@ -58,8 +58,9 @@ struct TaskScores {
   nlohmann::json extra = nlohmann::json::object();  // more keys for results.json's task entry (no ',' in their names)
 };
 
-// docs must be sorted by doc_id.
-TaskScores score_task(const TaskConfig& t, const std::vector<DocResult>& docs);
+// docs must be sorted by doc_id. data_dir ("" = default_data_dir()) is where processors that read
+// their dataset file themselves (evalplus: the exact inputs) find it.
+TaskScores score_task(const TaskConfig& t, const std::vector<DocResult>& docs, const std::string& data_dir = "");
 
 // The fields every generation sample line has (doc_id, doc_hash, arguments, target, resps,
 // finish_reason, token counts); document processors add their own.

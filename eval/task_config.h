@@ -60,7 +60,8 @@ struct TaskConfig {
   std::string data_hint;                  // how users obtain data files that are not shipped
   // lfmb's named document processors in place of lm-eval's `process_results: !function ...`:
   // "" (filters + metrics), "instruction_following" (eval/scorers/instruction_following.h) or
-  // "livecodebench" (eval/code/lcb_score.h: programs run in the code sandbox).
+  // "livecodebench" (eval/code/lcb_score.h), "evalplus" (eval/code/evalplus_scorer.h): both run
+  // model-written programs in the code sandbox (runs_model_code).
   std::string process_results;
   // Multi-turn generation: the document field holding the user turns, each {role, content} or
   // null (a skipped turn). Each turn is generated after the earlier turns and the model's own
@@ -91,6 +92,11 @@ struct TaskFileContents {
 };
 
 TaskFileContents load_task_file(const std::string& path);
+
+// Whether scoring the task runs model-written programs (in the code sandbox, eval/sandbox).
+inline bool runs_model_code(const TaskConfig& t) {
+  return t.process_results == "livecodebench" || t.process_results == "evalplus";
+}
 
 // lm-eval's name for the filter-less pipeline.
 inline constexpr const char* kNoFilter = "none";

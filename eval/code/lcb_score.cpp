@@ -125,6 +125,7 @@ TaskScores score_livecodebench(const TaskConfig& t, const std::vector<DocResult>
     if (!d.doc.contains("private_test_cases"))
       throw Error("task '" + t.task + "': document " + std::to_string(d.doc_id) +
                   " has no tests (livecodebench needs the official code_generation_lite rows)");
+  if (!docs.empty()) require_sandbox("task '" + t.task + "' runs model-written code");
 
   std::vector<LcbVerdict> verdicts(docs.size());
   std::atomic<size_t> next{0}, done{0}, passed{0};

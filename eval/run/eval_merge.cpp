@@ -149,7 +149,7 @@ std::string merge_eval(const std::vector<std::string>& dirs, const std::string& 
     for (auto& [id, d] : by_id) docs.push_back(std::move(d));
     TaskOutcome out;
     out.task = &t;
-    out.scores = score_task(t, docs);
+    out.scores = score_task(t, docs, data_dir);
     out.num_fewshot = shots;
     out.n_original = n_original;
     extra.erase("seconds");

@@ -59,11 +59,8 @@ std::string run_eval(const EvalOptions& o) {
     }
     prepared.push_back(prepare_task(t, data_dir, s.num_fewshot.value_or(t.num_fewshot)));
     settings.push_back(s);
-    if (t.process_results == "livecodebench" && !o.dry_run) {
-      // The programs are scored in the code sandbox: without one, fail before any generation.
-      std::string why;
-      if (!sandbox_available(&why)) throw Error("task '" + name + "' runs model-written code and needs the code sandbox: " + why);
-    }
+    // The programs are scored in the code sandbox: without one, fail before hours of generation.
+    if (runs_model_code(t) && !o.dry_run) require_sandbox("task '" + name + "' runs model-written code");
     if (t.process_results == "instruction_following") {
       // Unknown instruction ids of the documents this run evaluates fail now, not after the generation.
       const std::vector<size_t> ids = selected_ids(prepared.back().docs.size(), s.limit, o.shard_index, o.shard_count);
@@ -257,7 +254,7 @@ std::string run_eval(const EvalOptions& o) {
                                           : (raw_model ? raw_model->tokens_processed() : 0);
     TaskOutcome out;
     out.task = &t;
-    out.scores = score_task(t, done);
+    out.scores = score_task(t, done, data_dir);
     out.num_fewshot = p.num_fewshot;
     out.n_original = p.docs.size();
     out.extra = {{"prompt_mode", use_chat ? chat.mode : (s.apply_chat_template.value_or(false) ? chat.mode : "raw")},

@@ -3,8 +3,9 @@
 // own id (the task's dataset_kwargs.id_field), or carries `target` (and optionally `doc`) inline.
 // Instruction-following tasks: `prompt` + `response` (matched on the exact prompt text), or the
 // line's own `instruction_id_list` + `kwargs`; multi-turn ones: `responses` per turn plus the
-// conversation's `key` or its own `turns`. The output has one sample line per input line, in
-// input order.
+// conversation's `key` or its own `turns`. HumanEval+ (evalplus): `response` (or evalplus's own
+// `solution`) naming its problem by doc_id or task_id. The output has one sample line per input
+// line, in input order.
 #include <fmt/format.h>
 
 #include <map>
@@ -134,6 +135,9 @@ std::string score_offline(const ScoreOptions& so) {
   bool need_docs = false;
   for (const json& l : lines)
     if (follow ? !(l.contains("instruction_id_list") || l.contains("turns")) : !l.contains("target")) need_docs = true;
+  // evalplus checks need the problem's inputs and canonical solution: lines name their document.
+  const bool code = t.process_results == "evalplus";
+  if (code) need_docs = true;
   std::optional<PreparedTask> p;
   std::map<std::string, size_t> by_own_id;
   const std::string id_field = t.dataset_kwargs.value("id_field", std::string());
@@ -164,9 +168,11 @@ std::string score_offline(const ScoreOptions& so) {
                                             : multi_turn_line(t, l, where, p ? &*p : nullptr, by_own_id, id_field, n));
       continue;
     }
-    if (!l.contains("response") || !l["response"].is_string()) throw Error(where + ": needs \"response\": TEXT");
+    // evalplus's own samples files carry the code as "solution" (evaluate.py load_solutions).
+    const char* resp_key = code && !l.contains("response") && l.contains("solution") ? "solution" : "response";
+    if (!l.contains(resp_key) || !l[resp_key].is_string()) throw Error(where + ": needs \"response\": TEXT");
     DocResult d;
-    if (l.contains("target")) {
+    if (l.contains("target") && !code) {
       d.doc = l.value("doc", json::object());
       d.doc_id = l.contains("doc_id") ? l["doc_id"].get<size_t>() : n;
       d.target = l["target"].is_string() ? l["target"].get<std::string>() : l["target"].dump();
@@ -177,14 +183,14 @@ std::string score_offline(const ScoreOptions& so) {
                     ") or give target inline");
       d = doc_skeleton(*p, *id);
     }
-    d.response = l["response"].get<std::string>();
+    d.response = l[resp_key].get<std::string>();
     d.finish_reason = l.value("finish_reason", std::string("stop"));
     d.arguments = l.value("prompt", json(nullptr));
     docs.push_back(std::move(d));
   }
   TaskOutcome out;
   out.task = &t;
-  out.scores = score_task(t, docs);  // input order: lines may repeat a document
+  out.scores = score_task(t, docs, data_dir);  // input order: lines may repeat a document
   out.n_original = p ? p->docs.size() : docs.size();
   const std::string dir = so.output_dir.empty() ? "results/offline/" + utc_date() + "-" + so.task : so.output_dir;
   check_dir_writable(dir);

@@ -274,8 +274,9 @@ std::vector<GroupOutcome> score_groups(const TaskIndex& idx, const std::vector<s
 
 std::string running_score(const TaskConfig& t, const std::vector<DocResult>& done) {
   if (done.empty()) return "";
-  // Code benchmarks run every program in the sandbox to score: not on each progress update.
-  if (t.process_results == "livecodebench") return "";
+  // Code benchmarks run every program in the sandbox to score (seconds per document): only once,
+  // after the generation, not on each progress update.
+  if (runs_model_code(t)) return "";
   const TaskScores s = score_task(t, done);
   if (s.metric_order.empty()) return "";
   const std::string& key = s.metric_order.front();

@@ -181,4 +181,9 @@ bool sandbox_available(std::string* why) {
   return a.ok;
 }
 
+void require_sandbox(const std::string& what) {
+  std::string why;
+  if (!sandbox_available(&why)) throw Error(what + ", which lfmb runs only in its sandbox: " + why);
+}
+
 }  // namespace lfmb::eval

@@ -59,6 +59,10 @@ SandboxResult run_sandboxed(const SandboxRequest& request);
 // or the kernel setting) otherwise. Cheap after the first call.
 bool sandbox_available(std::string* why = nullptr);
 
+// Throws lfmb::Error "<what>, which lfmb runs only in its sandbox: <why>" when sandbox_available()
+// is false: code tasks call it before hours of generation, and before scoring.
+void require_sandbox(const std::string& what);
+
 // The interpreter the code benchmarks run inside the sandbox (Debian's /usr/bin/python3).
 inline constexpr const char* kSandboxPython = "/usr/bin/python3";
 
