@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/io/digest.h"
 #include "eval/data/py_random.h"
+#include "eval/scorers/creative_writing.h"
 #include "eval/scorers/instruction_following.h"
 #include "eval/scorers/scorer.h"
 
@@ -92,6 +93,7 @@ json generation_sample_base(const DocResult& d) {
 TaskScores score_task(const TaskConfig& t, const std::vector<DocResult>& docs) {
   // Tasks scored by a named document processor (lm-eval's process_results hooks).
   if (t.process_results == "instruction_following") return score_instruction_following(t, docs);
+  if (t.process_results == "creative_writing") return cwb::score_creative_writing(t, docs);
   TaskScores s;
   s.n = docs.size();
   const bool mc = t.output_type == "multiple_choice";
