@@ -543,3 +543,70 @@ metadata: {version: 3.0}
   REQUIRE(again.exit_code == 0);
   CHECK(read_file(dir + "/run/samples_cw_toy.jsonl") == samples);
 }
+
+TEST_CASE("judged creative writing runs resume from the cache and shards merge to the same scores", "[creative-writing][judge][cli]") {
+  const std::string dir = temp_dir();
+  const std::string model = dir + "/tiny.gguf";
+  REQUIRE(run_lfmb({"synth", "--preset", "tiny-qwen3", "--type", "f32", "--seed", "3", "-o", model}).exit_code == 0);
+  const std::string tasks = dir + "/tasks", data = dir + "/data";
+  // 200 sampled tokens of the tiny model give pieces of 500+ characters: they are judged.
+  write_file(tasks + "/cw_long.yaml", R"YAML(task: cw_long
+dataset_path: cw
+dataset_kwargs: {data_files: {test: prompts.json}, key_field: prompt_id, id_field: key}
+test_split: test
+process_docs:
+  - {function: creative_writing_iterations, iterations: 2, key_field: prompt_id}
+output_type: generate_until
+doc_to_text: "{{prompt}}"
+doc_to_target: ""
+generation_kwargs: {until: [], do_sample: true, temperature: 0.7, min_p: 0.1, max_gen_toks: 200}
+process_results: creative_writing
+metric_list: [{metric: eqbench_creative_score}, {metric: creative_score_0_20}]
+metadata: {version: 3.0}
+)YAML");
+  write_file(data + "/cw/prompts.json",
+             R"({"1": {"title": "a", "writing_prompt": "Tell <SEED>", "seed_modifiers": ["x", "y"]},)"
+             R"( "2": {"title": "b", "writing_prompt": "Sing <SEED>", "seed_modifiers": ["z"]}})");
+  write_file(data + "/cw/creative_writing_judging_prompt.txt", "{writing_prompt}|{test_model_response}|{lower_is_better_criteria}|{creative_writing_criteria}");
+  write_file(data + "/cw/creative_writing_criteria.txt", "Coherent\nMeandering\n");
+  write_file(data + "/cw/negative_criteria.txt", "Meandering\n");
+  FakeJudgeServer srv;
+  srv.content = "Coherent: 15\nMeandering: 7\n";  // (15 + 13) / 2 = 14 per piece
+  auto args = [&](const std::string& out, std::vector<std::string> extra) {
+    std::vector<std::string> a = {"eval", "--model", model, "--tasks", "cw_long", "--include-path", tasks, "--data-dir", data,
+                                  "--output", out, "--no-progress", "--judge-url", srv.base(), "--judge-model", "toy-judge"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  const auto r = run_lfmb(args(dir + "/full", {}));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const size_t asked = srv.calls();
+  CHECK(asked >= 1);
+  for (const json& b : srv.bodies) {
+    const std::string p = b["messages"][0]["content"];
+    CHECK((p.rfind("Tell <SEED>|", 0) == 0 || p.rfind("Sing <SEED>|", 0) == 0));  // the template, not the filled prompt
+    CHECK(p.find("|Meandering|- Coherent\n- Meandering") != std::string::npos);
+    CHECK(b["temperature"] == 0.0);
+    CHECK(b["min_p"] == 0.1);  // utils/api.py sends min_p to endpoints other than OpenAI's
+  }
+  const json full = json::parse(read_file(dir + "/full/results.json"));
+  const json& task = full["results"]["cw_long"];
+  CHECK(task["n_pieces_scored"] == asked);
+  CHECK(task["eqbench_creative_score,none"] == 70.0);
+  CHECK(task["creative_score_0_20,none"] == 14.0);
+  // The same command again: every generation and every judge reply comes from cache.sqlite.
+  REQUIRE(run_lfmb(args(dir + "/full", {})).exit_code == 0);
+  CHECK(srv.calls() == asked);
+  // Two shards and their merge give the unsharded scores; merging asks no judge.
+  REQUIRE(run_lfmb(args(dir + "/s1", {"--shard", "1/2"})).exit_code == 0);
+  REQUIRE(run_lfmb(args(dir + "/s2", {"--shard", "2/2"})).exit_code == 0);
+  const size_t after_shards = srv.calls();
+  const auto m = run_lfmb({"eval", "merge", dir + "/s1", dir + "/s2", "--output", dir + "/merged"});
+  INFO(m.err);
+  REQUIRE(m.exit_code == 0);
+  CHECK(srv.calls() == after_shards);
+  CHECK(read_file(dir + "/merged/samples_cw_long.jsonl") == read_file(dir + "/full/samples_cw_long.jsonl"));
+  const json merged = json::parse(read_file(dir + "/merged/results.json"));
+  CHECK(merged["results"]["cw_long"] == task);
+}
