@@ -514,6 +514,13 @@ metadata: {version: 3.0}
   CHECK_FALSE(fs::exists(dir + "/nj/cache.sqlite"));  // failed before any generation
   FakeJudgeServer srv;
   const std::vector<std::string> judge = {"--judge-url", srv.base(), "--judge-model", "toy-judge"};
+  // A missing rubric file also fails before any generation, naming the file.
+  fs::rename(data + "/cw/negative_criteria.txt", data + "/cw/neg.bak");
+  const auto norubric = run_lfmb(args(dir + "/nr", judge));
+  CHECK(norubric.exit_code != 0);
+  CHECK(norubric.err.find("negative_criteria.txt") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir + "/nr/cache.sqlite"));
+  fs::rename(data + "/cw/neg.bak", data + "/cw/negative_criteria.txt");
   const auto r = run_lfmb(args(dir + "/run", judge));
   INFO(r.err);
   REQUIRE(r.exit_code == 0);

@@ -66,6 +66,8 @@ std::string run_eval(const EvalOptions& o) {
       std::fprintf(stderr, "eval: warning: %s\n", msg.c_str());
     }
     prepared.push_back(prepare_task(t, data_dir, s.num_fewshot.value_or(t.num_fewshot)));
+    if (t.process_results == "creative_writing")  // the rubric files must be there before hours of generation
+      cwb::load_rubric((fs::path(data_dir) / t.dataset_path).string(), t.metadata);
     settings.push_back(s);
     if (t.process_results == "instruction_following") {
       // Unknown instruction ids of the documents this run evaluates fail now, not after the generation.
