@@ -12,6 +12,10 @@ find_package(Catch2 2 CONFIG REQUIRED)              # Catch2::Catch2 (v2, header
 find_package(dnnl 2.6 CONFIG REQUIRED)              # DNNL::dnnl (needs ocl-icd-opencl-dev)
 find_package(SQLite3 REQUIRED)                      # SQLite::SQLite3 (eval's response cache)
 find_package(ZLIB REQUIRED)                         # ZLIB::ZLIB (gzipped dataset files)
+find_package(CURL 7.85 REQUIRED)                    # CURL::libcurl (LLM-judge client, HTTP and HTTPS)
+# cpp-httplib (libcpp-httplib-dev; Debian builds it as a library): the tests' local OpenAI-style
+# judge server.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 
 pkg_check_modules(OPENBLAS REQUIRED IMPORTED_TARGET openblas)
 pkg_check_modules(CPUINFO REQUIRED IMPORTED_TARGET libcpuinfo)  # Debian's CMake config is broken

@@ -184,6 +184,45 @@ std::vector<json> multi_if_turns(std::vector<json> docs, const json& args, const
   return docs;
 }
 
+// Creative Writing v3 (EQ-bench/creative-writing-bench @ e7ab00917c96 core/benchmark.py): every
+// prompt once per iteration i = 1..iterations, with seed_modifiers[(i-1) % len] put for each
+// "<SEED>" of writing_prompt (str.replace); a prompt without seed modifiers is skipped, as there.
+// Documents go iteration by iteration (all prompts of iteration 1 first), so doc_id of iteration 1
+// stays the same whatever the iteration count and --limit 32 is one full iteration.
+// Each document: prompt_id (the data's key), category, title, base_prompt (the template as
+// stored: the judge sees it), seed_modifier, iteration, prompt (what the model gets) and key
+// "<prompt_id>:<iteration>".
+std::vector<json> creative_writing_iterations(std::vector<json> docs, const json& args, const std::string& where) {
+  if (!args.contains("iterations") || !args["iterations"].is_number_integer() || args["iterations"].get<int64_t>() < 1 ||
+      args["iterations"].get<int64_t>() > 1000)
+    throw Error(where + ": needs iterations: N (1..1000)");
+  const int64_t iterations = args["iterations"].get<int64_t>();
+  const std::string key_field = args.value("key_field", std::string("key"));
+  std::vector<json> out;
+  for (int64_t i = 1; i <= iterations; ++i) {
+    for (const json& d : docs) {
+      const json& mods = field(d, "seed_modifiers", where);
+      if (!mods.is_array()) throw Error(where + ": seed_modifiers must be a list");
+      if (mods.empty()) continue;
+      const json& tmpl = field(d, "writing_prompt", where);
+      if (!tmpl.is_string()) throw Error(where + ": writing_prompt must be a string");
+      const json& mod = mods[size_t((i - 1) % int64_t(mods.size()))];
+      if (!mod.is_string()) throw Error(where + ": seed_modifiers must be strings");
+      const std::string pid = as_text(field(d, key_field, where));
+      json doc = {{"prompt_id", pid},
+                  {"category", d.value("category", json(nullptr))},
+                  {"title", d.value("title", json(nullptr))},
+                  {"base_prompt", tmpl},
+                  {"seed_modifier", mod},
+                  {"iteration", i},
+                  {"prompt", py_replace(tmpl.get<std::string>(), "<SEED>", mod.get<std::string>())},
+                  {"key", pid + ":" + std::to_string(i)}};
+      out.push_back(std::move(doc));
+    }
+  }
+  return out;
+}
+
 const std::map<std::string, StepFn>& registry() {
   static const std::map<std::string, StepFn> r = {
       {"filter_eq", filter_eq},
@@ -193,6 +232,7 @@ const std::map<std::string, StepFn>& registry() {
       {"gpqa_choices", gpqa_choices},
       {"boxed_answer", boxed_answer_step},
       {"multi_if_turns", multi_if_turns},
+      {"creative_writing_iterations", creative_writing_iterations},
   };
   return r;
 }

@@ -8,6 +8,7 @@
 #include "eval/data/py_random.h"
 #include "eval/code/lcb_score.h"
 #include "eval/code/evalplus_scorer.h"
+#include "eval/scorers/creative_writing.h"
 #include "eval/scorers/instruction_following.h"
 #include "eval/scorers/scorer.h"
 
@@ -96,6 +97,7 @@ TaskScores score_task(const TaskConfig& t, const std::vector<DocResult>& docs, c
   if (t.process_results == "instruction_following") return score_instruction_following(t, docs);
   if (t.process_results == "livecodebench") return score_livecodebench(t, docs);
   if (t.process_results == "evalplus") return score_evalplus(t, docs, evalplus_options(t, data_dir));
+  if (t.process_results == "creative_writing") return cwb::score_creative_writing(t, docs);
   TaskScores s;
   s.n = docs.size();
   const bool mc = t.output_type == "multiple_choice";

@@ -42,6 +42,9 @@ struct DocResult {
   bool truncated = false;
   // multi-turn documents: one entry per turn (response/finish_reason above stay empty)
   std::vector<TurnResult> turns;
+  // what a document processor needs beyond the response (creative_writing: attempts,
+  // generation_failed, the judge's reply)
+  nlohmann::json extra = nlohmann::json::object();
 };
 
 struct MetricValue {

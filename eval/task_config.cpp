@@ -299,8 +299,10 @@ TaskConfig parse_task(const json& j, const std::map<std::string, std::string>& a
   if (t.metric_list.empty()) r.fail("metric_list", "required");
   t.data_hint = r.str("data_hint", "");
   t.process_results = r.str("process_results", "");
-  if (!t.process_results.empty() && t.process_results != "instruction_following" && !runs_model_code(t))
-    r.fail("process_results", "'" + t.process_results + "' is not a document processor (instruction_following, livecodebench, evalplus)");
+  if (!t.process_results.empty() && t.process_results != "instruction_following" && t.process_results != "creative_writing" &&
+      !runs_model_code(t))
+    r.fail("process_results", "'" + t.process_results +
+                                  "' is not a document processor (instruction_following, creative_writing, livecodebench, evalplus)");
   for (const MetricConfig& m : t.metric_list)
     if (m.aggregation != "mean" && t.process_results.empty())
       r.fail("metric_list", "aggregation " + m.aggregation + " needs process_results: instruction_following");

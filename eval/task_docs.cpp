@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "core/io/bounded_input.h"
 #include "eval/code/lcb_dataset.h"
 #include "eval/data/table_reader.h"
 #include "eval/process_docs.h"
@@ -16,6 +17,39 @@ namespace lfmb::eval {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+
+namespace {
+
+// A .json data file: a list of records, or an object of records by key (Creative Writing v3's
+// prompts file), read in file order as Python's json.load keeps it; each record gets its key in
+// `key_field` (dataset_kwargs.key_field, default "key").
+std::vector<json> read_json_records(const std::string& path, const std::string& key_field) {
+  nlohmann::ordered_json root;
+  try {
+    root = nlohmann::ordered_json::parse(read_bounded_input(path, uint64_t(256) << 20));
+  } catch (const nlohmann::ordered_json::parse_error& e) {
+    throw Error(path + ": not JSON: " + e.what());
+  }
+  std::vector<json> docs;
+  if (root.is_array()) {
+    for (const auto& r : root) {
+      if (!r.is_object()) throw Error(path + ": expected a list of objects");
+      docs.push_back(json::parse(r.dump()));
+    }
+  } else if (root.is_object()) {
+    for (const auto& [k, r] : root.items()) {
+      if (!r.is_object()) throw Error(path + ": record '" + k + "' is not an object");
+      json d = json::parse(r.dump());
+      d[key_field] = k;
+      docs.push_back(std::move(d));
+    }
+  } else {
+    throw Error(path + ": expected a JSON list or object of records");
+  }
+  return docs;
+}
+
+}  // namespace
 
 std::string default_data_dir() {
   if (const char* e = std::getenv("LFMB_DATA_DIR"); e && *e) return e;
@@ -97,7 +131,8 @@ std::vector<json> read_split_file(const TaskConfig& t, const std::string& path) 
     if (k.contains("column_names")) o.column_names = k["column_names"].get<std::vector<std::string>>();
     return read_table(path, o);
   }
-  throw Error(path + ": unknown data file format '" + ext + "' (.jsonl, .csv, .tsv, optionally .gz)");
+  if (ext == ".json" && base == path) return read_json_records(path, t.dataset_kwargs.value("key_field", std::string("key")));
+  throw Error(path + ": unknown data file format '" + ext + "' (.jsonl, .csv, .tsv, optionally .gz; .json)");
 }
 
 }  // namespace

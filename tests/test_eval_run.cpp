@@ -328,6 +328,15 @@ TEST_CASE("the shipped eval configs resolve every task and setting", "[eval][cli
   // MMMLU's CSVs are user-supplied: skipped here, and the reason names what to download.
   CHECK(card.out.find("skipped: mmmlu_de_de") != std::string::npos);
   CHECK(card.err.find("openai/MMMLU") != std::string::npos);
+  // The code and writing benchmarks: HumanEval+ runs; LiveCodeBench's files are user-supplied;
+  // Creative Writing v3 without a judge is skipped with the options that name one.
+  CHECK(card.out.find("|humaneval_plus|generate_until|164|0|yes|768|") != std::string::npos);
+  CHECK(card.out.find("skipped: livecodebench_v6") != std::string::npos);
+  CHECK(card.out.find("skipped: creative_writing_v3") != std::string::npos);
+  CHECK(card.err.find("creative_writing_v3 needs an LLM judge: pass --judge-url") != std::string::npos);
+  const auto judged = run_lfmb({"eval", std::string(LFMB_SOURCE_DIR) + "/configs/eval/card.yaml", "--dry-run",
+                                "--judge-url", "http://127.0.0.1:9/v1", "--judge-model", "judge-x"});
+  CHECK(judged.out.find("|creative_writing_v3|generate_until|96|0|yes|4000|") != std::string::npos);
 }
 
 TEST_CASE("eval --gen-kwargs overrides the task's generation settings as lm-eval's --gen_kwargs", "[eval][cli]") {

@@ -136,6 +136,9 @@ void load_config(const std::string& path, eval::EvalOptions& o) {
       else if (key == "chat_template") o.chat_template = v.as<std::string>();
       else if (key == "shard") parse_shard(v.as<std::string>(), o);
       else if (key == "skip_missing_data") o.skip_missing_data = v.as<bool>();
+      else if (key == "judge_url") o.judge.url = v.as<std::string>();
+      else if (key == "judge_model") o.judge.model = v.as<std::string>();
+      else if (key == "judge_responses") o.judge.responses_file = v.as<std::string>();
       else if (key == "include_path") o.include_paths = v.IsSequence() ? v.as<std::vector<std::string>>() : std::vector<std::string>{v.as<std::string>()};
       else if (key == "tasks") {
         if (!v.IsSequence()) throw Error(where + ": tasks: expected a list");
@@ -204,6 +207,10 @@ int run_eval_cmd(const ParsedArgs& args) {
   for (const std::string& p : args.all("--include-path")) o.include_paths.push_back(p);
   o.progress = !args.has(canonical_flag("no_progress"));
   if (args.has("--skip-missing-data")) o.skip_missing_data = true;
+  if (args.has("--judge-url")) o.judge.url = *args.get("--judge-url");
+  if (args.has("--judge-model")) o.judge.model = *args.get("--judge-model");
+  if (args.has("--judge-responses")) o.judge.responses_file = *args.get("--judge-responses");
+  if (!o.judge.url.empty() && o.judge.model.empty()) throw UsageError("eval: --judge-url needs --judge-model ID");
   o.dry_run = args.has("--dry-run");
   if (o.name.empty()) o.name = "eval";
 
@@ -234,6 +241,11 @@ int run_score_cmd(const ParsedArgs& args) {
   so.output_dir = args.get_or("--output", "");
   so.data_dir = args.get_or("--data-dir", "");
   so.include_paths = args.all("--include-path");
+  so.judge.url = args.get_or("--judge-url", "");
+  so.judge.model = args.get_or("--judge-model", "");
+  so.judge.responses_file = args.get_or("--judge-responses", "");
+  if (!so.judge.url.empty() && so.judge.model.empty()) throw UsageError("eval score: --judge-url needs --judge-model ID");
+  so.progress = !args.has(canonical_flag("no_progress"));
   const std::string dir = eval::score_offline(so);
   std::fprintf(stderr, "eval score: wrote %s\n", dir.c_str());
   std::ifstream md(dir + "/results.md");
@@ -263,7 +275,10 @@ std::vector<OptionSpec> eval_options() {
             {"--output", "DIR", "output folder (default results/<device>/eval/<date>-<name>/)"},
             {"--shard", "I/N", "evaluate the documents with doc_id % N == I - 1"},
             {"--dry-run", "", "resolve the tasks, settings and data; print the plan; load no model"},
-            {"--skip-missing-data", "", "skip (and list) tasks whose data file is absent instead of failing"}};
+            {"--skip-missing-data", "", "skip (and list) tasks whose data file is absent instead of failing"},
+            {"--judge-url", "URL", "OpenAI-compatible endpoint of the LLM judge (…/v1); key from $LFMB_JUDGE_API_KEY or $OPENAI_API_KEY"},
+            {"--judge-model", "ID", "the judge's model id (recorded in results.json)"},
+            {"--judge-responses", "FILE", "judge replies recorded earlier (JSONL keyed by the judge prompt's sha256)"}};
   opts.insert(opts.end(), own.begin(), own.end());
   return opts;
 }
@@ -290,13 +305,16 @@ Command eval_merge_command() {
 }
 
 Command eval_score_command() {
-  return {{"eval score", "lfmb eval score --task T --responses R.jsonl [--output DIR] [--data-dir DIR]",
+  return {{"eval score", "lfmb eval score --task T --responses R.jsonl [--output DIR] [--data-dir DIR] [--judge-url URL --judge-model ID | --judge-responses FILE]",
            "Score responses produced elsewhere (lines: response + doc_id, id or inline target).",
            {{"--task", "T", "task name"},
             {"--responses", "FILE", "JSON Lines of responses"},
             {"--output", "DIR", "output folder (default results/offline/<date>-<task>/)"},
             {"--data-dir", "DIR", "datasets folder"},
-            {"--include-path", "DIR", "extra folder of task YAML files", true}},
+            {"--include-path", "DIR", "extra folder of task YAML files", true},
+            {"--judge-url", "URL", "OpenAI-compatible endpoint of the LLM judge (…/v1)"},
+            {"--judge-model", "ID", "the judge's model id"},
+            {"--judge-responses", "FILE", "judge replies recorded earlier (JSONL keyed by the judge prompt's sha256)"}},
            0,
            0},
           run_score_cmd};

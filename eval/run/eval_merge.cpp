@@ -11,6 +11,7 @@
 #include "core/io/bounded_input.h"
 #include "eval/run/eval_run.h"
 #include "eval/run/run_support.h"
+#include "eval/scorers/creative_writing.h"
 #include "eval/task_docs.h"
 
 namespace lfmb::eval {
@@ -67,6 +68,11 @@ json response_record(const json& s, bool mc) {
           {"truncated", s.value("truncated", false)}};
 }
 
+// Creative writing: the negative criteria of the task's rubric (the scorer inverts them).
+std::vector<std::string> cwb_negative(const TaskConfig& t, const std::string& data_dir) {
+  return cwb::load_rubric((fs::path(data_dir) / t.dataset_path).string(), t.metadata).negative;
+}
+
 }  // namespace
 
 std::string merge_eval(const std::vector<std::string>& dirs, const std::string& output_dir) {
@@ -110,6 +116,8 @@ std::string merge_eval(const std::vector<std::string>& dirs, const std::string& 
     std::map<size_t, DocResult> by_id;
     size_t n_original = 0;
     json extra = json::object();
+    std::vector<std::string> negative;
+    if (t.process_results == "creative_writing") negative = cwb_negative(t, data_dir);
     for (size_t i = 0; i < dirs.size(); ++i) {
       for (const json& s : read_samples(dirs[i] + "/samples_" + name + ".jsonl")) {
         const size_t id = s.at("doc_id").get<size_t>();
@@ -140,6 +148,12 @@ std::string merge_eval(const std::vector<std::string>& dirs, const std::string& 
         } else {
           apply_response(d, response_record(s, t.output_type == "multiple_choice"));
         }
+        if (t.process_results == "creative_writing") {
+          // The judge's replies travel in the samples: merging re-scores them, it asks no judge.
+          for (const char* k : {"attempts", "generation_failed", "judge_prompt_sha256", "judge_reply"})
+            if (s.contains(k)) d.extra[k] = s[k];
+          if (s.contains("judge_reply")) d.extra["negative_criteria"] = negative;
+        }
         by_id.emplace(id, std::move(d));
       }
       n_original = results[i]["n-samples"][name].value("original", size_t(0));
@@ -150,6 +164,7 @@ std::string merge_eval(const std::vector<std::string>& dirs, const std::string& 
     TaskOutcome out;
     out.task = &t;
     out.scores = score_task(t, docs, data_dir);
+    if (t.process_results == "creative_writing" && config.contains("judge")) out.scores.extra["judge"] = config["judge"];
     out.num_fewshot = shots;
     out.n_original = n_original;
     extra.erase("seconds");

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/model/model.h"
+#include "eval/judge/judge_settings.h"
 
 namespace lfmb::eval {
 
@@ -41,6 +42,7 @@ struct EvalOptions {
   bool progress = true;
   bool dry_run = false;               // resolve tasks, settings and data, print the plan, run nothing
   bool skip_missing_data = false;     // a task whose data file is absent is skipped and listed, not an error
+  JudgeSettings judge;                 // LLM-judged tasks (creative_writing_v3): --judge-url/-model/-responses
   nlohmann::json resolved_config;      // what the run was asked, for results.json
 };
 

@@ -22,6 +22,9 @@
 #include "eval/run/response_cache.h"
 #include "eval/run/results_writer.h"
 #include "eval/sandbox/sandbox.h"
+#include "eval/judge/judge.h"
+#include "eval/scorers/creative_writing.h"
+#include "eval/scorers/creative_writing_judging.h"
 #include "eval/scorers/instruction_following.h"
 #include "eval/scoring.h"
 #include "eval/task_docs.h"
@@ -57,7 +60,21 @@ std::string run_eval(const EvalOptions& o) {
         continue;
       }
     }
+    if (t.process_results == "creative_writing" && !o.judge.configured()) {
+      // An LLM-judged task without its judge would generate for hours and then fail: fail now
+      // (a config that skips what it cannot run, card.yaml, skips it and lists why).
+      const std::string msg = t.task + " needs an LLM judge: pass --judge-url URL --judge-model ID (or --judge-responses FILE.jsonl; config keys judge_url, judge_model, judge_responses)";
+      if (o.skip_missing_data) {
+        std::fprintf(stderr, "eval: skipping %s: %s\n", name.c_str(), msg.c_str());
+        skipped.push_back({{"task", name}, {"reason", msg}});
+        continue;
+      }
+      if (!o.dry_run) throw UsageError(msg);
+      std::fprintf(stderr, "eval: warning: %s\n", msg.c_str());
+    }
     prepared.push_back(prepare_task(t, data_dir, s.num_fewshot.value_or(t.num_fewshot)));
+    if (t.process_results == "creative_writing")  // the rubric files must be there before hours of generation
+      cwb::load_rubric((fs::path(data_dir) / t.dataset_path).string(), t.metadata);
     settings.push_back(s);
     // The programs are scored in the code sandbox: without one, fail before hours of generation.
     if (runs_model_code(t) && !o.dry_run) require_sandbox("task '" + name + "' runs model-written code");
@@ -101,6 +118,7 @@ std::string run_eval(const EvalOptions& o) {
   }
   check_dir_writable(out_dir);
   ResponseCache cache(out_dir + "/cache.sqlite");
+  std::unique_ptr<Judge> judge;  // made when a judged task needs it; its replies go into the same cache
 
   std::unique_ptr<EvalModel> raw_model, chat_model;
   auto eval_model = [&](bool use_chat) -> EvalModel& {
@@ -244,11 +262,29 @@ std::string run_eval(const EvalOptions& o) {
           generated += gr.generated_tokens;
         }
         apply_response(d, *r);
+        if (t.process_results == "creative_writing") {
+          // conversation.py: a piece shorter than 500 characters is generated again, up to 3
+          // attempts in all, each with its own seed derived from the document's.
+          int attempt = 1;
+          while (cwb::too_short(cwb::visible_text(d.response)) && attempt < cwb::kMaxAttempts) {
+            ++attempt;
+            GenerationSettings ga = g;
+            ga.seed = cwb::attempt_seed(g.seed, attempt);
+            bool hit = false;
+            apply_response(d, generate_cached(b.context, ga, hit));
+            d.arguments = json::array({b.context, generation_json(ga)});
+          }
+          cwb::mark_generation(d, attempt);
+        }
       }
       done.push_back(std::move(d));
       progress.update(done.size(), n_cached, done.size() % 16 == 0 || done.size() == ids.size() ? running_score(t, done) : "");
     }
     progress.finish();
+    if (t.process_results == "creative_writing") {
+      if (!judge) judge = std::make_unique<Judge>(o.judge, &cache);
+      cwb::judge_documents(t, done, data_dir, *judge, o.progress);
+    }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const int64_t tokens_after = use_chat ? (chat_model ? chat_model->tokens_processed() : 0)
                                           : (raw_model ? raw_model->tokens_processed() : 0);
@@ -265,6 +301,7 @@ std::string run_eval(const EvalOptions& o) {
                  {"tokens_per_second", seconds > 0 ? double(tokens_after - tokens_before) / seconds : 0.0},
                  {"generated_tokens", generated},
                  {"documents_per_second", seconds > 0 ? double(ids.size() - n_cached) / seconds : 0.0}};
+    if (t.process_results == "creative_writing") out.scores.extra["judge"] = judge_json(o.judge);
     outcomes.push_back(std::move(out));
   }
   const std::vector<GroupOutcome> groups = score_groups(idx, o.tasks, outcomes);
@@ -289,6 +326,7 @@ std::string run_eval(const EvalOptions& o) {
   config["lfmb_version"] = "0.1.0";
   config["git_hash"] = build_git_commit();
   config["device"] = device.slug();
+  if (o.judge.configured()) config["judge"] = judge_json(o.judge);
   write_eval_folder(out_dir, outcomes, groups, config);
   return out_dir;
 }

@@ -23,6 +23,8 @@ struct ScoreOptions {
   std::string output_dir;
   std::string data_dir;
   std::vector<std::string> include_paths;
+  JudgeSettings judge;  // LLM-judged tasks
+  bool progress = true;
 };
 std::string score_offline(const ScoreOptions& opts);
 

@@ -13,6 +13,9 @@
 
 #include "core/error.h"
 #include "eval/data/table_reader.h"
+#include "eval/judge/judge.h"
+#include "eval/run/response_cache.h"
+#include "eval/scorers/creative_writing_judging.h"
 #include "eval/run/eval_run.h"
 #include "eval/run/run_support.h"
 #include "eval/task_docs.h"
@@ -131,10 +134,13 @@ std::string score_offline(const ScoreOptions& so) {
   const std::vector<json> lines = read_jsonl(so.responses_path);
 
   const bool follow = t.process_results == "instruction_following";
+  const bool judged = t.process_results == "creative_writing";
+  if (judged && !so.judge.configured())
+    throw UsageError(so.task + " needs an LLM judge: pass --judge-url URL --judge-model ID (or --judge-responses FILE.jsonl)");
   // The data is needed only when a line names its document.
   bool need_docs = false;
   for (const json& l : lines)
-    if (follow ? !(l.contains("instruction_id_list") || l.contains("turns")) : !l.contains("target")) need_docs = true;
+    if (judged || (follow ? !(l.contains("instruction_id_list") || l.contains("turns")) : !l.contains("target"))) need_docs = true;
   // evalplus checks need the problem's inputs and canonical solution: lines name their document.
   const bool code = t.process_results == "evalplus";
   if (code) need_docs = true;
@@ -172,6 +178,19 @@ std::string score_offline(const ScoreOptions& so) {
     const char* resp_key = code && !l.contains("response") && l.contains("solution") ? "solution" : "response";
     if (!l.contains(resp_key) || !l[resp_key].is_string()) throw Error(where + ": needs \"response\": TEXT");
     DocResult d;
+    if (judged) {
+      // Creative writing: the piece of a document named by doc_id or key ("<prompt_id>:<iteration>").
+      const std::optional<size_t> id = named_doc(l, where, *p, by_own_id, id_field, "piece", so.task);
+      if (!id) throw Error(where + ": name the piece (doc_id, or " + id_field + " \"<prompt_id>:<iteration>\")");
+      d = doc_skeleton(*p, *id);
+      d.response = l["response"].get<std::string>();
+      d.finish_reason = l.value("finish_reason", std::string("stop"));
+      d.arguments = l.value("prompt", json(nullptr));
+      if (l.contains("attempts") && !l["attempts"].is_number_unsigned()) throw Error(where + ": attempts must be a positive integer");
+      cwb::mark_generation(d, l.value("attempts", 1));
+      docs.push_back(std::move(d));
+      continue;
+    }
     if (l.contains("target") && !code) {
       d.doc = l.value("doc", json::object());
       d.doc_id = l.contains("doc_id") ? l["doc_id"].get<size_t>() : n;
@@ -188,13 +207,23 @@ std::string score_offline(const ScoreOptions& so) {
     d.arguments = l.value("prompt", json(nullptr));
     docs.push_back(std::move(d));
   }
+  const std::string dir = so.output_dir.empty() ? "results/offline/" + utc_date() + "-" + so.task : so.output_dir;
+  check_dir_writable(dir);
+  if (judged) {
+    // The judge's replies are cached in the output folder: a rerun does not ask again.
+    ResponseCache cache(dir + "/cache.sqlite");
+    Judge judge(so.judge, &cache);
+    cwb::judge_documents(t, docs, data_dir, judge, so.progress);
+  }
   TaskOutcome out;
   out.task = &t;
   out.scores = score_task(t, docs, data_dir);  // input order: lines may repeat a document
   out.n_original = p ? p->docs.size() : docs.size();
-  const std::string dir = so.output_dir.empty() ? "results/offline/" + utc_date() + "-" + so.task : so.output_dir;
-  check_dir_writable(dir);
   json config = {{"mode", "offline score"}, {"responses", so.responses_path}, {"task", so.task}, {"data_dir", data_dir}};
+  if (judged) {
+    out.scores.extra["judge"] = judge_json(so.judge);
+    config["judge"] = judge_json(so.judge);
+  }
   write_eval_folder(dir, {out}, {}, config);
   return dir;
 }
