@@ -103,6 +103,32 @@ std::string long_piece(const std::string& seed) {
   return s;
 }
 
+// A task with the shipped task's settings (2 iterations, max_gen_toks as given) over two prompts,
+// and a two-criterion rubric (one negative) in DATA/cw.
+void write_toy_task(const std::string& tasks, const std::string& data, const std::string& name, int max_gen_toks) {
+  write_file(tasks + "/" + name + ".yaml", "task: " + name + R"YAML(
+dataset_path: cw
+dataset_kwargs: {data_files: {test: prompts.json}, key_field: prompt_id, id_field: key}
+test_split: test
+process_docs:
+  - {function: creative_writing_iterations, iterations: 2, key_field: prompt_id}
+output_type: generate_until
+doc_to_text: "{{prompt}}"
+doc_to_target: ""
+generation_kwargs: {until: [], do_sample: true, temperature: 0.7, min_p: 0.1, max_gen_toks: )YAML" +
+                                               std::to_string(max_gen_toks) + R"YAML(}
+process_results: creative_writing
+metric_list: [{metric: eqbench_creative_score}, {metric: creative_score_0_20}]
+metadata: {version: 3.0}
+)YAML");
+  write_file(data + "/cw/prompts.json",
+             R"({"1": {"title": "a", "writing_prompt": "Tell <SEED>", "seed_modifiers": ["x", "y"]},)"
+             R"( "2": {"title": "b", "writing_prompt": "Sing <SEED>", "seed_modifiers": ["z"]}})");
+  write_file(data + "/cw/creative_writing_judging_prompt.txt", "{writing_prompt}|{test_model_response}|{lower_is_better_criteria}|{creative_writing_criteria}");
+  write_file(data + "/cw/creative_writing_criteria.txt", "Coherent\nMeandering\n");
+  write_file(data + "/cw/negative_criteria.txt", "Meandering\n");
+}
+
 }  // namespace
 
 TEST_CASE("creative writing iterations expand each prompt with seed_modifiers in order", "[creative-writing]") {
@@ -482,26 +508,7 @@ TEST_CASE("eval runs creative writing with regeneration of short pieces and need
   REQUIRE(run_lfmb({"synth", "--preset", "tiny-qwen3", "--type", "f32", "--seed", "3", "-o", model}).exit_code == 0);
   const std::string tasks = dir + "/tasks", data = dir + "/data";
   // The shipped task's settings, with tiny generations (every piece is short) and a tiny rubric.
-  write_file(tasks + "/cw_toy.yaml", R"YAML(task: cw_toy
-dataset_path: cw
-dataset_kwargs: {data_files: {test: prompts.json}, key_field: prompt_id, id_field: key}
-test_split: test
-process_docs:
-  - {function: creative_writing_iterations, iterations: 2, key_field: prompt_id}
-output_type: generate_until
-doc_to_text: "{{prompt}}"
-doc_to_target: ""
-generation_kwargs: {until: [], do_sample: true, temperature: 0.7, min_p: 0.1, max_gen_toks: 4}
-process_results: creative_writing
-metric_list: [{metric: eqbench_creative_score}, {metric: creative_score_0_20}]
-metadata: {version: 3.0}
-)YAML");
-  write_file(data + "/cw/prompts.json",
-             R"({"1": {"title": "a", "writing_prompt": "Tell <SEED>", "seed_modifiers": ["x", "y"]},)"
-             R"( "2": {"title": "b", "writing_prompt": "Sing <SEED>", "seed_modifiers": ["z"]}})");
-  write_file(data + "/cw/creative_writing_judging_prompt.txt", "{writing_prompt}|{test_model_response}|{lower_is_better_criteria}|{creative_writing_criteria}");
-  write_file(data + "/cw/creative_writing_criteria.txt", "Coherent\nMeandering\n");
-  write_file(data + "/cw/negative_criteria.txt", "Meandering\n");
+  write_toy_task(tasks, data, "cw_toy", 4);
   auto args = [&](const std::string& out, std::vector<std::string> extra) {
     std::vector<std::string> a = {"eval", "--model", model, "--tasks", "cw_toy", "--include-path", tasks,
                                   "--data-dir", data, "--output", out, "--no-progress"};
@@ -557,26 +564,7 @@ TEST_CASE("judged creative writing runs resume from the cache and shards merge t
   REQUIRE(run_lfmb({"synth", "--preset", "tiny-qwen3", "--type", "f32", "--seed", "3", "-o", model}).exit_code == 0);
   const std::string tasks = dir + "/tasks", data = dir + "/data";
   // 200 sampled tokens of the tiny model give pieces of 500+ characters: they are judged.
-  write_file(tasks + "/cw_long.yaml", R"YAML(task: cw_long
-dataset_path: cw
-dataset_kwargs: {data_files: {test: prompts.json}, key_field: prompt_id, id_field: key}
-test_split: test
-process_docs:
-  - {function: creative_writing_iterations, iterations: 2, key_field: prompt_id}
-output_type: generate_until
-doc_to_text: "{{prompt}}"
-doc_to_target: ""
-generation_kwargs: {until: [], do_sample: true, temperature: 0.7, min_p: 0.1, max_gen_toks: 200}
-process_results: creative_writing
-metric_list: [{metric: eqbench_creative_score}, {metric: creative_score_0_20}]
-metadata: {version: 3.0}
-)YAML");
-  write_file(data + "/cw/prompts.json",
-             R"({"1": {"title": "a", "writing_prompt": "Tell <SEED>", "seed_modifiers": ["x", "y"]},)"
-             R"( "2": {"title": "b", "writing_prompt": "Sing <SEED>", "seed_modifiers": ["z"]}})");
-  write_file(data + "/cw/creative_writing_judging_prompt.txt", "{writing_prompt}|{test_model_response}|{lower_is_better_criteria}|{creative_writing_criteria}");
-  write_file(data + "/cw/creative_writing_criteria.txt", "Coherent\nMeandering\n");
-  write_file(data + "/cw/negative_criteria.txt", "Meandering\n");
+  write_toy_task(tasks, data, "cw_long", 200);
   FakeJudgeServer srv;
   srv.content = "Coherent: 15\nMeandering: 7\n";  // (15 + 13) / 2 = 14 per piece
   auto args = [&](const std::string& out, std::vector<std::string> extra) {

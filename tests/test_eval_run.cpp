@@ -334,7 +334,7 @@ TEST_CASE("the shipped eval configs resolve every task and setting", "[eval][cli
   CHECK(card.out.find("skipped: livecodebench_v6") != std::string::npos);
   CHECK(card.out.find("skipped: creative_writing_v3") != std::string::npos);
   CHECK(card.err.find("creative_writing_v3 needs an LLM judge: pass --judge-url") != std::string::npos);
-  const auto judged = run_lfmb({"eval", std::string(LFMB_SOURCE_DIR) + "/configs/eval/card.yaml", "--dry-run",
+  const auto judged = run_lfmb({"eval", "--tasks", "creative_writing_v3", "--apply-chat-template", "--dry-run",
                                 "--judge-url", "http://127.0.0.1:9/v1", "--judge-model", "judge-x"});
   CHECK(judged.out.find("|creative_writing_v3|generate_until|96|0|yes|4000|") != std::string::npos);
 }

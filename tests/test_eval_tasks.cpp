@@ -21,16 +21,9 @@ using lfmb::test::temp_dir;
 using lfmb::test::write_file;
 using nlohmann::json;
 
-namespace {
+using lfmb::test::error_of;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+namespace {
 
 const char* kToyTask = R"(task: toy
 dataset_path: toy

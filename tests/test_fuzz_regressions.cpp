@@ -17,25 +17,15 @@
 
 using namespace lfmb;
 using lfmb::test::temp_dir;
+using lfmb::test::error_of;
 using lfmb::test::write_file;
 
 namespace {
 
-// The message of the lfmb::Error f throws ("" when it throws nothing); any other exception type
-// escapes and fails the test.
-std::string lfmb_error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 std::string task_error(const std::string& yaml) {
   const std::string path = temp_dir() + "/fuzz-regression-task.yaml";
   write_file(path, yaml);
-  return lfmb_error_of([&] { (void)eval::load_task_file(path); });
+  return error_of([&] { (void)eval::load_task_file(path); });
 }
 
 const char* kGroupHead = "group: g\ntask:\n- a\n";
@@ -96,7 +86,7 @@ TEST_CASE("fuzz regression: a small gzip file decompresses without a whole-chunk
   write_file(path, gz);
   CHECK(eval::read_data_file(path) == big);
   CHECK(eval::read_jsonl(path).size() == 300000);
-  CHECK_THAT(lfmb_error_of([&] { (void)eval::read_data_file(path, big.size() - 1); }), Catch::Contains("larger than the limit"));
+  CHECK_THAT(error_of([&] { (void)eval::read_data_file(path, big.size() - 1); }), Catch::Contains("larger than the limit"));
   CHECK(eval::read_data_file(path, big.size()) == big);
 }
 
@@ -119,7 +109,7 @@ TEST_CASE("fuzz regression: unusual targets and choices give errors or text, nev
     // A digit string beyond 64 bits: lm-eval would take it as an index; lfmb cannot, and says so.
     const eval::TaskConfig t = prompts_for("doc_to_target: \"99999999999999999999999\"\ndoc_to_choice: [a, b]\n");
     const eval::TaskPrompts p(t);
-    CHECK_THAT(lfmb_error_of([&] { (void)p.gold_index(doc); }), Catch::Contains("not a usable choice index"));
+    CHECK_THAT(error_of([&] { (void)p.gold_index(doc); }), Catch::Contains("not a usable choice index"));
   }
 }
 
@@ -146,7 +136,7 @@ TEST_CASE("fuzz regression: process_docs arguments of the wrong type are errors 
     const eval::TaskConfig t = eval::load_task_file(path).tasks.at(0);
     const std::vector<nlohmann::json> docs = {{{"Correct Answer", "a"}, {"Incorrect Answer 1", "b"},
                                                {"Incorrect Answer 2", "c"}, {"Incorrect Answer 3", "d"}, {"k", "v"}}};
-    return lfmb_error_of([&] { (void)eval::apply_process_docs(t, docs); });
+    return error_of([&] { (void)eval::apply_process_docs(t, docs); });
   };
   CHECK_THAT(steps_error("- {function: gpqa_choices, seed: x}\n"), Catch::Contains("gpqa_choices") && Catch::Contains("seed"));
   CHECK_THAT(steps_error("- {function: filter_eq, field: k, value: v, negate: maybe}\n"), Catch::Contains("negate"));
@@ -161,7 +151,7 @@ TEST_CASE("fuzz regression: tokenizer.json ids far beyond the vocabulary or nega
     const std::string path = temp_dir() + "/fuzz-regression-tokenizer.json";
     write_file(path, R"({"model": {"type": "BPE", "vocab": )" + vocab + R"(, "merges": []}, "added_tokens": )" + added +
                          R"(, "pre_tokenizer": {"type": "ByteLevel", "use_regex": true}})");
-    return lfmb_error_of([&] { (void)tokenizer_spec_from_hf_json(path); });
+    return error_of([&] { (void)tokenizer_spec_from_hf_json(path); });
   };
   CHECK_THAT(hf_error(R"({"a": 6221000000000})", "[]"), Catch::Contains("token id 6221000000000") && Catch::Contains("unused"));
   CHECK_THAT(hf_error(R"({"a": 0})", R"([{"id": 5000, "content": "<x>"}])"), Catch::Contains("token id 5000"));

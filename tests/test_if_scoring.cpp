@@ -35,16 +35,9 @@ using lfmb::test::temp_dir;
 using lfmb::test::write_file;
 using nlohmann::json;
 
-namespace {
+using lfmb::test::error_of;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+namespace {
 
 std::vector<json> jsonl(const std::string& text) {
   std::vector<json> out;

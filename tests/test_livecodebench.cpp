@@ -35,16 +35,9 @@ using lfmb::test::write_file;
 using nlohmann::json;
 using namespace std::string_literals;
 
-namespace {
+using lfmb::test::error_of;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+namespace {
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 

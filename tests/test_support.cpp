@@ -1,5 +1,7 @@
 #include "tests/test_support.h"
 
+#include "core/error.h"
+
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -103,6 +105,15 @@ RunResult run_process(const std::vector<std::string>& argv_in) {
   r.out = read_file(out_path);
   r.err = read_file(err_path);
   return r;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
 }
 
 std::string read_file(const std::string& path) {

@@ -1,6 +1,7 @@
 // Helpers shared by the tests: where the reference data is, temp files, running the CLI.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,6 +54,9 @@ std::vector<uint8_t> random_weights(TensorType type, int64_t n_mats, int64_t n_o
 double rms_ratio(const std::vector<float>& got, const std::vector<float>& want);
 
 std::string read_file(const std::string& path);
+// The message of the lfmb::Error f throws ("" when it throws nothing); any other exception type
+// escapes and fails the test.
+std::string error_of(const std::function<void()>& f);
 // Creates missing parent directories.
 void write_file(const std::string& path, const std::string& bytes);
 

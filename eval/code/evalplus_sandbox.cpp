@@ -13,15 +13,14 @@
 #include "core/error.h"
 #include "core/io/digest.h"
 #include "evalplus_driver_py.h"
+#include "sandbox_guard_py.h"
 
 namespace lfmb::eval {
 
 using nlohmann::json;
 
-std::string_view evalplus_driver_source() { return kEvalplusDriverPy; }
-
 const std::string& evalplus_driver_sha256() {
-  static const std::string h = sha256_hex(kEvalplusDriverPy);
+  static const std::string h = sha256_hex(std::string(kEvalplusDriverPy) + std::string(kSandboxGuardPy));
   return h;
 }
 
@@ -53,6 +52,7 @@ std::optional<json> try_run_evalplus_driver(const std::string& mode, std::vector
   SandboxRequest req;
   req.argv = {kSandboxPython, "/input/evalplus_driver.py", mode, "/input"};
   files.push_back({"evalplus_driver.py", std::string(kEvalplusDriverPy)});
+  files.push_back({"sandbox_guard.py", std::string(kSandboxGuardPy)});
   req.files = std::move(files);
   req.limits = limits;
   r = run_sandboxed(req);  // no sandbox here: its lfmb::Error goes to the caller as is

@@ -15,8 +15,7 @@
 
 namespace lfmb::eval {
 
-// The driver's source and its SHA-256 (part of the ground-truth cache key).
-std::string_view evalplus_driver_source();
+// SHA-256 of the driver and the guard module it imports (part of the ground-truth cache key).
 const std::string& evalplus_driver_sha256();
 
 // evalplus's memory limit: min(4 GiB, physical RAM) (query_maximum_memory_bytes).

@@ -22,6 +22,7 @@
 #include "eval/run/eval_model.h"
 #include "eval/sandbox/sandbox.h"
 #include "lcb_driver_py.h"  // lcb_driver.py, embedded by eval/CMakeLists.txt
+#include "sandbox_guard_py.h"
 
 namespace lfmb::eval {
 
@@ -69,7 +70,8 @@ LcbVerdict run_lcb_program(const json& sample, const std::string& code, int time
   const std::string tag = nonce();
   req.argv = {kSandboxPython, "-B", "/input/driver.py"};
   req.stdin_data = tag;  // not in argv: /proc/self/cmdline is readable by the program
-  req.files = {{"driver.py", std::string(kLcbDriverPy)}, {"problem.json", problem.dump()}, {"code.py", code}};
+  req.files = {{"driver.py", std::string(kLcbDriverPy)}, {"sandbox_guard.py", std::string(kSandboxGuardPy)},
+               {"problem.json", problem.dump()}, {"code.py", code}};
   // check_correctness's global deadline; CPU time cannot usefully exceed it either.
   const double deadline = double(timeout + 1) * double(n_tests) + 5;
   req.limits.wall_seconds = deadline;
