@@ -146,12 +146,26 @@ std::string run_eval(const EvalOptions& o) {
                                      : (raw_model ? raw_model->tokens_processed() : 0);
     int64_t generated = 0;
     json first_tokens = json::array();
+    // What every cached response of this task is keyed by, besides the request itself.
+    auto request_key = [&](const std::string& context) -> json {
+      return {{"v", 1}, {"model_sha256", model_sha}, {"backend", o.model.backend}, {"dtype", o.model.dtype},
+              {"n_ctx", model.options().n_ctx}, {"chat", use_chat}, {"context", context}};
+    };
+    // The first prompt's first tokens go into the results, and a doubled BOS (chat template plus
+    // tokenizer) is refused: it silently changes scores.
+    auto check_first_prompt = [&](const std::string& context) {
+      if (!first_tokens.empty()) return;
+      std::vector<int32_t> enc = eval_model(use_chat).encode_context(context);
+      for (size_t i = 0; i < enc.size() && i < 8; ++i) first_tokens.push_back(enc[i]);
+      if (tok.bos() && enc.size() >= 2 && enc[0] == *tok.bos() && enc[1] == *tok.bos())
+        throw Error(t.task + ": the prompt starts with two BOS tokens (chat template and tokenizer both add one)");
+    };
     // One generation request, answered from the cache or the model.
     auto generate_cached = [&](const std::string& context, const GenerationSettings& g, bool& hit) -> json {
-      json key = {{"v", 1}, {"model_sha256", model_sha}, {"backend", o.model.backend}, {"dtype", o.model.dtype},
-                  {"n_ctx", model.options().n_ctx}, {"chat", use_chat}, {"context", context},
-                  {"kind", "generate_until"}, {"generation", generation_json(g)},
-                  {"seed", g.do_sample ? json(g.seed) : json(nullptr)}};
+      json key = request_key(context);
+      key["kind"] = "generate_until";
+      key["generation"] = generation_json(g);
+      key["seed"] = g.do_sample ? json(g.seed) : json(nullptr);
       const std::string k = cache_key(key);
       hit = true;
       if (std::optional<json> r = cache.get(k)) return *r;
@@ -183,12 +197,7 @@ std::string run_eval(const EvalOptions& o) {
             continue;
           }
           tr.context = multi_turn_context(p, d, j, s, chat);
-          if (first_tokens.empty()) {
-            std::vector<int32_t> enc = eval_model(use_chat).encode_context(tr.context);
-            for (size_t i = 0; i < enc.size() && i < 8; ++i) first_tokens.push_back(enc[i]);
-            if (tok.bos() && enc.size() >= 2 && enc[0] == *tok.bos() && enc[1] == *tok.bos())
-              throw Error(t.task + ": the prompt starts with two BOS tokens (chat template and tokenizer both add one)");
-          }
+          check_first_prompt(tr.context);
           GenerationSettings g = generation_settings(t, s, o.seed, id);
           g.seed += uint64_t(j) * 0x9E3779B97F4A7C15ull;  // each turn its own sampling stream
           bool hit = false;
@@ -205,16 +214,7 @@ std::string run_eval(const EvalOptions& o) {
         continue;
       }
       const BuiltPrompt b = build_prompt(p, id, shots[id], s, chat);
-      if (first_tokens.empty()) {
-        // The first prompt's first tokens go into the results, and a doubled BOS (chat template
-        // plus tokenizer) is refused: it silently changes scores.
-        std::vector<int32_t> enc = eval_model(use_chat).encode_context(b.context);
-        for (size_t i = 0; i < enc.size() && i < 8; ++i) first_tokens.push_back(enc[i]);
-        if (tok.bos() && enc.size() >= 2 && enc[0] == *tok.bos() && enc[1] == *tok.bos())
-          throw Error(t.task + ": the prompt starts with two BOS tokens (chat template and tokenizer both add one)");
-      }
-      json key = {{"v", 1}, {"model_sha256", model_sha}, {"backend", o.model.backend}, {"dtype", o.model.dtype},
-                  {"n_ctx", model.options().n_ctx}, {"chat", use_chat}, {"context", b.context}};
+      check_first_prompt(b.context);
       if (t.output_type == "multiple_choice") {
         // In chat mode lm-eval drops the target delimiter (the assistant turn starts the answer).
         const std::string delim = use_chat ? "" : t.target_delimiter;
@@ -225,6 +225,7 @@ std::string run_eval(const EvalOptions& o) {
           args.push_back(json::array({b.context, delim + c}));
         }
         d.arguments = args;
+        json key = request_key(b.context);
         key["kind"] = "loglikelihood";
         key["continuations"] = conts;
         const std::string k = cache_key(key);
@@ -243,25 +244,9 @@ std::string run_eval(const EvalOptions& o) {
       } else {
         const GenerationSettings g = generation_settings(t, s, o.seed, id);
         d.arguments = json::array({b.context, generation_json(g)});
-        key["kind"] = "generate_until";
-        key["generation"] = generation_json(g);
-        key["seed"] = g.do_sample ? json(g.seed) : json(nullptr);
-        const std::string k = cache_key(key);
-        std::optional<json> r = cache.get(k);
-        if (r) {
-          ++n_cached;
-        } else {
-          const GenerationResult gr = eval_model(use_chat).generate(b.context, g);
-          json rec = {{"text", gr.text},
-                      {"finish_reason", gr.finish_reason},
-                      {"prompt_tokens", gr.prompt_tokens},
-                      {"generated_tokens", gr.generated_tokens},
-                      {"truncated", gr.truncated}};
-          cache.put(k, rec);
-          r = rec;
-          generated += gr.generated_tokens;
-        }
-        apply_response(d, *r);
+        bool hit = false;
+        apply_response(d, generate_cached(b.context, g, hit));
+        if (hit) ++n_cached;
         if (t.process_results == "creative_writing") {
           // conversation.py: a piece shorter than 500 characters is generated again, up to 3
           // attempts in all, each with its own seed derived from the document's.
