@@ -189,6 +189,15 @@ def stripped_lines(text):
     return [l.strip() for l in text.strip().split("\n")]
 
 
+def test_error(results, e, inputs, expected):
+    # A test that raised (both graders): -3 when it was the time limit's exception, else -4.
+    code_ = -3 if "timeoutexception" in repr(e).lower() else -4
+    results.append(code_)
+    return results, {"error": repr(e), "error_code": code_,
+                     "error_message": "Time Limit Exceeded" if code_ == -3 else "Runtime Error",
+                     "inputs": shorten(inputs), "expected": shorten(expected)}
+
+
 def grade_functional(code, inputs, outputs, fn_name, timeout):
     sol = load_program(HEADER + "\n\n" + code, timeout)
     if sol is None:
@@ -217,11 +226,7 @@ def grade_functional(code, inputs, outputs, fn_name, timeout):
                                  "error_code": -2, "error_message": "Wrong Answer"}
         except Exception as e:
             set_alarm(0)
-            code_ = -3 if "timeoutexception" in repr(e).lower() else -4
-            results.append(code_)
-            return results, {"error": repr(e), "error_code": code_,
-                             "error_message": "Time Limit Exceeded" if code_ == -3 else "Runtime Error",
-                             "inputs": shorten(args), "expected": shorten(expected)}
+            return test_error(results, e, args, expected)
         finally:
             set_alarm(0)
             faulthandler.disable()
@@ -249,11 +254,7 @@ def grade_stdin(code, inputs, outputs, timeout):
                 set_alarm(0)
             except Exception as e:
                 set_alarm(0)
-                code_ = -3 if "timeoutexception" in repr(e).lower() else -4
-                results.append(code_)
-                return results, {"error": repr(e), "error_code": code_,
-                                 "error_message": "Time Limit Exceeded" if code_ == -3 else "Runtime Error",
-                                 "inputs": shorten(inp), "expected": shorten(expected)}
+                return test_error(results, e, inp, expected)
             finally:
                 set_alarm(0)
                 faulthandler.disable()
