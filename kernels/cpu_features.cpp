@@ -1,5 +1,6 @@
 #include "kernels/cpu_features.h"
 
+#include <cpuid.h>
 #include <cpuinfo.h>
 
 #include <cstdlib>
@@ -25,6 +26,10 @@ CpuFeatures detect() {
   f.avx512dq = cpuinfo_has_x86_avx512dq();
   f.avx512_vnni = cpuinfo_has_x86_avx512vnni();
   f.avx512_bf16 = cpuinfo_has_x86_avx512bf16();
+  // Debian 12's cpuinfo predates AVX-VNNI: CPUID leaf 7, sub-leaf 1, EAX bit 4 (the OS saves
+  // the ymm state whenever AVX2 is usable, which the avx2 path checks as well).
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  f.avx_vnni = __get_cpuid_count(7, 1, &a, &b, &c, &d) && (a >> 4 & 1u);
   return f;
 }
 

@@ -14,6 +14,7 @@ struct CpuFeatures {
   bool avx2 = false, fma = false, f16c = false;
   bool avx512f = false, avx512bw = false, avx512vl = false, avx512dq = false;
   bool avx512_vnni = false, avx512_bf16 = false;
+  bool avx_vnni = false;  // 256-bit vpdpbusd (VEX), e.g. Alder Lake, Zen 5: the avx2 path's int8 GEMM uses it
 };
 
 const CpuFeatures& cpu_features();

@@ -17,6 +17,8 @@ class KernelInput {
   // For float weight types x is referenced, not copied: it must outlive the tile calls.
   void prepare(Isa isa, TensorType weight_type, const float* x, int64_t n_rows, int64_t n);
   int64_t rows() const { return n_rows_; }
+  // The int8 activations (prepared for Q4_0/Q8_0 weights), for the packed GEMM.
+  const QuantizedActivations& quantized() const { return q_; }
 
  private:
   friend void matmul_tile(Isa, TensorType, const uint8_t*, size_t, int64_t, const KernelInput&, int64_t, int64_t,

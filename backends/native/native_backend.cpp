@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 
 #include "core/error.h"
 
@@ -23,11 +25,40 @@ constexpr int64_t kRowsPerTile = 64;
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+constexpr int64_t kGroup = PackedInt8Weights::kRows;
+// Calls with at least this many activation rows use the packed GEMM.
+constexpr int64_t kPackedMinRows = 2;
+
+// A weight as the native backend keeps it: the stored blocks, plus the packed copy for Q4_0/Q8_0.
+struct NativeWeight final : PreparedWeight {
+  using PreparedWeight::PreparedWeight;
+  PackedInt8Weights packed;
+  bool has_packed = false;
+};
+
+const PackedInt8Weights* packed_of(const PreparedWeight& pw, int64_t n_rows) {
+  const auto* nw = dynamic_cast<const NativeWeight*>(&pw);
+  return nw && nw->has_packed && n_rows >= kPackedMinRows ? &nw->packed : nullptr;
+}
+
+// Rows [o0, o1) of one matrix for tile row x0..x0+nx: the packed GEMM when there is a packed copy
+// (o0 a multiple of 16), else the tile kernels on the stored rows.
+void weight_tile(Isa isa, Int8GemmPath path, const WeightView& w, const PackedInt8Weights* packed, int64_t mat,
+                 int64_t o0, int64_t o1, const KernelInput& in, int64_t x0, int64_t nx, float* y, int64_t ldy) {
+  if (packed)
+    return gemm_packed_int8(path, *packed, mat, o0 / kGroup, ceil_div(o1, kGroup), in.quantized(), x0, nx, y, ldy);
+  matmul_tile(isa, w.type, w.row(mat, o0), w.row_stride(), o1 - o0, in, x0, nx, y, ldy);
+}
+
+int64_t round_up(int64_t a, int64_t m) { return (a + m - 1) / m * m; }
+
 }  // namespace
 
 NativeBackend::NativeBackend(const BackendOptions& opts) : NativeBackend(opts, default_isa()) {}
 
-NativeBackend::NativeBackend(const BackendOptions& opts, Isa isa) : isa_(isa), pool_(std::max(1, opts.threads)) {
+NativeBackend::NativeBackend(const BackendOptions& opts, Isa isa)
+    : isa_(isa), gemm_path_(int8_gemm_path(isa)), pool_(std::max(1, opts.threads)) {
+  if (const char* env = std::getenv("LFMB_NATIVE_PACK"); env && std::strcmp(env, "0") == 0) pack_ = false;
   if (!opts.dtype.empty())
     throw Error("backend 'native' computes on the stored weight types (asked for dtype '" + opts.dtype + "')");
   if (!isa_supported(isa))
@@ -35,22 +66,39 @@ NativeBackend::NativeBackend(const BackendOptions& opts, Isa isa) : isa_(isa), p
   threads_ = pool_.size();
 }
 
+bool NativeBackend::packs(const WeightView& w) const {
+  return pack_ && (w.type == TensorType::Q4_0 || w.type == TensorType::Q8_0);
+}
+
+uint64_t NativeBackend::prepared_bytes(const WeightView& w) const {
+  return packs(w) ? PackedInt8Weights::bytes_for(w.type, w.n_out, w.n_in, w.n_mats) : 0;
+}
+
 std::unique_ptr<PreparedWeight> NativeBackend::prepare(const WeightView& w) {
   w.check_width();
-  return std::make_unique<PreparedWeight>(w);  // used in place: kernels read the stored blocks
+  auto nw = std::make_unique<NativeWeight>(w);  // decode reads the stored blocks in place
+  if (packs(w)) {
+    nw->packed = PackedInt8Weights(w.type, w.data, w.row_stride(), w.n_out, w.n_in, w.n_mats);
+    const int64_t groups = nw->packed.groups();
+    pool_.parallel_for(w.n_mats * groups, [&](int64_t i) { nw->packed.pack_group(i / groups, i % groups); });
+    nw->has_packed = true;
+    nw->owned_bytes = nw->packed.bytes();
+  }
+  return nw;
 }
 
 void NativeBackend::linear(const PreparedWeight& pw, int64_t mat, const float* x, int64_t n_rows, float* y) {
   const WeightView& w = pw.view;
   if (n_rows <= 0) return;
   input_.prepare(isa_, w.type, x, n_rows, w.n_in);
-  const int64_t oc = rows_per_task(w.n_out, threads_, 4, 512);
+  const PackedInt8Weights* packed = packed_of(pw, n_rows);
+  int64_t oc = rows_per_task(w.n_out, threads_, 4, 512);
+  if (packed) oc = round_up(oc, kGroup);
   const int64_t n_oc = ceil_div(w.n_out, oc), n_xc = ceil_div(n_rows, kRowsPerTile);
   pool_.parallel_for(n_oc * n_xc, [&](int64_t task) {
     const int64_t o0 = (task / n_xc) * oc, o1 = std::min(w.n_out, o0 + oc);
     const int64_t x0 = (task % n_xc) * kRowsPerTile, nx = std::min(kRowsPerTile, n_rows - x0);
-    matmul_tile(isa_, w.type, w.row(mat, o0), w.row_stride(), o1 - o0, input_, x0, nx, y + x0 * w.n_out + o0,
-                w.n_out);
+    weight_tile(isa_, gemm_path_, w, packed, mat, o0, o1, input_, x0, nx, y + x0 * w.n_out + o0, w.n_out);
   });
 }
 
@@ -97,7 +145,12 @@ void NativeBackend::moe(const PreparedWeight& gate, const PreparedWeight& up, co
     int64_t o0, o1, x0, nx;
   };
   std::vector<Task> tasks;
-  const int64_t oc_ff = rows_per_task(n_ff * n_active, threads_, 4, 512);
+  // Packed copies serve experts with 2 or more tokens (max_m: the most tokens any expert has).
+  int64_t max_m = 0;
+  for (int i = 0; i < n_active; ++i) max_m = std::max(max_m, int64_t(work_[size_t(i)].slots.size()));
+  const PackedInt8Weights *pg = packed_of(gate, max_m), *pu = packed_of(up, max_m), *pd = packed_of(down, max_m);
+  int64_t oc_ff = rows_per_task(n_ff * n_active, threads_, 4, 512);
+  if (pg && pu) oc_ff = round_up(oc_ff, kGroup);
   for (int i = 0; i < n_active; ++i) {
     const int64_t m = int64_t(work_[size_t(i)].slots.size());
     for (int64_t o0 = 0; o0 < n_ff; o0 += oc_ff)
@@ -111,8 +164,11 @@ void NativeBackend::moe(const PreparedWeight& gate, const PreparedWeight& up, co
     thread_local std::vector<float> g, u;
     g.resize(size_t(t.nx * no));
     u.resize(size_t(t.nx * no));
-    matmul_tile(isa_, G.type, G.row(ew.expert, t.o0), G.row_stride(), no, ew.x_in, t.x0, t.nx, g.data(), no);
-    matmul_tile(isa_, U.type, U.row(ew.expert, t.o0), U.row_stride(), no, ew.x_in, t.x0, t.nx, u.data(), no);
+    const int64_t m = int64_t(ew.slots.size());
+    weight_tile(isa_, gemm_path_, G, m >= kPackedMinRows && pu ? pg : nullptr, ew.expert, t.o0, t.o1, ew.x_in, t.x0,
+                t.nx, g.data(), no);
+    weight_tile(isa_, gemm_path_, U, m >= kPackedMinRows && pg ? pu : nullptr, ew.expert, t.o0, t.o1, ew.x_in, t.x0,
+                t.nx, u.data(), no);
     for (int64_t r = 0; r < t.nx; ++r) {
       float* h = ew.h.data() + (t.x0 + r) * n_ff + t.o0;
       for (int64_t c = 0; c < no; ++c) {
@@ -130,7 +186,8 @@ void NativeBackend::moe(const PreparedWeight& gate, const PreparedWeight& up, co
   // Down projection: tasks over output columns; each task runs every active expert for its
   // columns and adds weight · result into y, so no two tasks write the same value.
   std::fill(y, y + n_tokens * n_in, 0.0f);
-  const int64_t oc_d = rows_per_task(n_in, threads_, 4, 512);
+  int64_t oc_d = rows_per_task(n_in, threads_, 4, 512);
+  if (pd) oc_d = round_up(oc_d, kGroup);
   pool_.parallel_for(ceil_div(n_in, oc_d), [&](int64_t ti) {
     const int64_t o0 = ti * oc_d, no = std::min(n_in, o0 + oc_d) - o0;
     thread_local std::vector<float> d;
@@ -140,7 +197,8 @@ void NativeBackend::moe(const PreparedWeight& gate, const PreparedWeight& up, co
       const int64_t m = int64_t(ew.slots.size());
       for (int64_t x0 = 0; x0 < m; x0 += kRowsPerTile) {
         const int64_t nx = std::min(kRowsPerTile, m - x0);
-        matmul_tile(isa_, D.type, D.row(ew.expert, o0), D.row_stride(), no, ew.h_in, x0, nx, d.data(), no);
+        weight_tile(isa_, gemm_path_, D, m >= kPackedMinRows ? pd : nullptr, ew.expert, o0, o0 + no, ew.h_in, x0, nx,
+                    d.data(), no);
         for (int64_t r = 0; r < nx; ++r) {
           const int64_t slot = ew.slots[size_t(x0 + r)];
           const float wgt = weights[slot];
@@ -155,7 +213,10 @@ void NativeBackend::moe(const PreparedWeight& gate, const PreparedWeight& up, co
 std::string NativeBackend::describe() const {
   std::string s = "native (" + std::string(isa_name(isa_)) + ", threads " + std::to_string(threads_) + "):";
   for (TensorType t : {TensorType::Q4_0, TensorType::Q8_0, TensorType::BF16, TensorType::F16, TensorType::F32}) {
-    s.append(" ").append(tensor_type_name(t)).append(" ").append(kernel_name(t, isa_)).append(";");
+    s.append(" ").append(tensor_type_name(t)).append(" ").append(kernel_name(t, isa_));
+    if (pack_ && (t == TensorType::Q4_0 || t == TensorType::Q8_0))
+      s.append(", packed GEMM ").append(int8_gemm_path_name(gemm_path_)).append(" from 2 rows");
+    s.append(";");
   }
   return s + " fused MoE";
 }

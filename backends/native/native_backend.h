@@ -1,12 +1,15 @@
 // The `native` backend: hand-written kernels (kernels/) on the GGUF blocks as stored, used in place
 // from the memory map. Q4_0/Q8_0 run against int8 activations quantised per 32-block on the fly;
-// F16/BF16/F32 against float activations. A fused MoE computes gate, up and SiLU·up in one pass over
+// F16/BF16/F32 against float activations. Q4_0/Q8_0 weights are also repacked at load for the
+// prefill GEMM (kernels/gemm_packed_int8.h), which every call of 2 or more rows uses; one-row
+// calls (decode) stream the stored blocks. LFMB_NATIVE_PACK=0 turns the repacking off (A/B runs). A fused MoE computes gate, up and SiLU·up in one pass over
 // each expert's gate/up rows and accumulates the down projection straight into y.
 #pragma once
 #include <vector>
 
 #include "backends/backend.h"
 #include "kernels/cpu_features.h"
+#include "kernels/gemm_packed_int8.h"
 #include "kernels/thread_pool.h"
 #include "kernels/weight_matmul.h"
 
@@ -21,7 +24,7 @@ class NativeBackend final : public Backend {
 
   std::string_view name() const override { return "native"; }
   bool supports(TensorType) const override { return true; }
-  uint64_t prepared_bytes(const WeightView&) const override { return 0; }
+  uint64_t prepared_bytes(const WeightView& w) const override;
   std::unique_ptr<PreparedWeight> prepare(const WeightView& w) override;
   void linear(const PreparedWeight& w, int64_t mat, const float* x, int64_t n_rows, float* y) override;
   void moe(const PreparedWeight& gate, const PreparedWeight& up, const PreparedWeight& down, const float* x,
@@ -42,7 +45,11 @@ class NativeBackend final : public Backend {
     KernelInput h_in;
   };
 
+  bool packs(const WeightView& w) const;
+
   Isa isa_;
+  Int8GemmPath gemm_path_;
+  bool pack_ = true;
   ThreadPool pool_;
   KernelInput input_;
   std::vector<ExpertWork> work_;
