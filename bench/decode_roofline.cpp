@@ -27,6 +27,18 @@ uint64_t decode_weight_bytes(const Model& m) {
   return bytes;
 }
 
+uint64_t prefill_macs_per_token(const Model& m) {
+  const ModelConfig& c = m.config();
+  uint64_t macs = 0;
+  for (const ExpectedTensor& e : expected_tensors(c)) {
+    if (!is_backend_weight(e, c) || e.role == TensorRole::Output || e.role == TensorRole::Embedding) continue;
+    uint64_t n = uint64_t(e.n_elements());
+    if (e.role == TensorRole::ExpertMatrix) n = n / uint64_t(c.n_expert) * uint64_t(c.n_expert_used);
+    macs += n;
+  }
+  return macs;
+}
+
 uint64_t kv_bytes_read(const ModelConfig& c, int64_t position) {
   int64_t n_attn = 0;
   for (bool a : c.layer_is_attention) n_attn += a;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "bench/noise.h"
+#include "bench/result_table.h"
 #include "core/io/disk_space.h"
 
 namespace lfmb {
@@ -34,14 +35,14 @@ std::vector<std::string> LiveTable::cells(const TestResult& r) {
           std::to_string(r.threads),
           r.test,
           fmt::format("{:.2f} ± {:.2f}", r.ts.mean, r.ts.stddev),
-          r.n_gen > 0 && r.roofline_ts > 0 ? fmt::format("{:.1f} %", r.roofline_pct) : std::string(""),
+          roofline_text(r),
           check_noise(r).cell()};
 }
 
 LiveTable::LiveTable(std::FILE* out, const Plan& plan, std::function<void()> before_row)
     : out_(out), before_row_(std::move(before_row)) {
   // Widths: the plan's longest label, else room for typical values ("1234.56 ± 123.45").
-  widths_ = {longest(plan.models, 5), 10, 8, longest(plan.backends, 7), 7, longest(plan.tests, 4), 20, 8, 11};
+  widths_ = {longest(plan.models, 5), 10, 8, longest(plan.backends, 7), 7, longest(plan.tests, 4), 20, 11, 11};
 }
 
 std::string LiveTable::line(const std::vector<std::string>& c) const {

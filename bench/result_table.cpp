@@ -34,9 +34,6 @@ std::string ts_text(const Summary& s) {
 
 bool is_decode(const TestResult& r) { return r.n_prompt == 0 && r.n_gen > 0; }
 
-std::string roofline_text(const TestResult& r) {
-  return is_decode(r) && r.roofline_pct > 0 ? fmt::format("{:.1f} %", r.roofline_pct) : std::string();
-}
 
 // A count or size that is 0 only when unknown (bench rows and older files lack some).
 template <typename T>
@@ -51,22 +48,25 @@ std::string fixed(double v, int digits, bool applies) {
 constexpr const char* kCsvHeader =
     "model,architecture,model_size_bytes,n_params,n_params_active,backend,dtype,kernel,threads,test,n_prompt,n_gen,"
     "depth,avg_ts,stddev_ts,median_ts,ttft_ms,load_ms,peak_rss_bytes,decode_bytes_per_token,bandwidth_gbps,"
-    "roofline_ts,roofline_pct,samples_ts,test_time,build_commit";
+    "roofline_ts,roofline_pct,int8_peak_gops,int8_peak_pct,samples_ts,test_time,build_commit";
 
 // One CSV line without its newline. Fields that do not apply to the test (ttft of a decode
-// test, the roofline of a prefill test) or that the record does not know are empty, not 0.
+// test, the roofline of a prefill test, the int8 peak of a decode test) or that the record does not
+// know are empty, not 0.
 std::string csv_row(const TestResult& r) {
   std::string samples;
   for (double s : r.samples_ts) samples += (samples.empty() ? "" : ";") + fmt::format("{:.4f}", s);
   const bool decode = is_decode(r);
-  return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{:.4f},{},{:.4f},{},{},{},{},{},{},{},{},{},{}",
+  const bool prefill = r.n_gen == 0 && r.n_prompt > 0;
+  return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{:.4f},{},{:.4f},{},{},{},{},{},{},{},{},{},{},{},{}",
                      csv_field(r.model), csv_field(r.architecture), known(r.model_size_bytes), known(r.n_params),
                      known(r.n_params_active), csv_field(r.backend), csv_field(r.dtype), csv_field(r.kernel),
                      r.threads, csv_field(r.test), r.n_prompt, r.n_gen, r.depth, r.ts.mean,
                      r.ts.n >= 2 ? fmt::format("{:.4f}", r.ts.stddev) : std::string(), r.ts.median,
                      fixed(r.ttft_ms, 3, r.n_gen == 0), fixed(r.load_ms, 1, true), known(r.peak_rss_bytes),
                      decode ? known(r.decode_bytes_per_token) : std::string(), fixed(r.bandwidth_gbps, 3, decode),
-                     fixed(r.roofline_ts, 4, decode), fixed(r.roofline_pct, 2, decode), samples,
+                     fixed(r.roofline_ts, 4, decode), fixed(r.roofline_pct, 2, decode),
+                     fixed(r.int8_peak_gops, 1, prefill), fixed(r.peak_pct, 2, prefill), samples,
                      csv_field(r.test_time), csv_field(r.build_commit));
 }
 
@@ -86,6 +86,11 @@ std::string settings_key(const LoadedResults& in, const SourcedResult& r) {
 }
 
 }  // namespace
+
+std::string roofline_text(const TestResult& r) {
+  if (is_decode(r)) return r.roofline_pct > 0 ? fmt::format("{:.1f} %", r.roofline_pct) : std::string();
+  return r.n_gen == 0 && r.peak_pct > 0 ? fmt::format("{:.1f} % int8", r.peak_pct) : std::string();
+}
 
 std::string markdown_table(const std::vector<std::string>& head, const std::vector<bool>& right,
                            const std::vector<std::vector<std::string>>& rows) {

@@ -11,6 +11,10 @@
 
 namespace lfmb {
 
+// The "roofline" cell: a decode test's share of its bandwidth roofline ("61.2 %"), a prefill
+// test's share of the int8 compute peak ("48.0 % int8"); empty when not measured.
+std::string roofline_text(const TestResult& r);
+
 std::string results_markdown(const std::vector<TestResult>& results);
 std::string results_csv(const std::vector<TestResult>& results);
 // The default comparison of a run's rows: with more than one model, each model's t/s divided by

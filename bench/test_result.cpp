@@ -43,6 +43,11 @@ nlohmann::json TestResult::to_json() const {
                      {"achieved_pct", roofline_pct},
                      {"samples_achieved_pct", samples_roofline_pct}};
   }
+  if (n_gen == 0 && n_prompt > 0 && int8_peak_gops > 0) {
+    j["int8_peak"] = {{"prefill_macs_per_token", prefill_macs_per_token},
+                      {"int8_peak_gops", int8_peak_gops},
+                      {"achieved_pct", peak_pct}};
+  }
   if (!routing.is_null()) j["routing"] = routing;
   if (!test_time.empty()) j["test_time"] = test_time;
   if (!build_commit.empty()) j["build_commit"] = build_commit;
@@ -71,6 +76,12 @@ TestResult TestResult::from_json(const nlohmann::json& j) {
   r.ttft_ms = j.value("ttft_ms", 0.0);
   r.load_ms = j.value("load_ms", 0.0);
   r.peak_rss_bytes = j.value("peak_rss_bytes", uint64_t(0));
+  if (j.contains("int8_peak") && j["int8_peak"].is_object()) {
+    const auto& pk = j["int8_peak"];
+    r.prefill_macs_per_token = pk.value("prefill_macs_per_token", uint64_t(0));
+    r.int8_peak_gops = pk.value("int8_peak_gops", 0.0);
+    r.peak_pct = pk.value("achieved_pct", 0.0);
+  }
   if (j.contains("roofline")) {
     const auto& rf = j["roofline"];
     r.decode_bytes_per_token = rf.value("decode_bytes_per_token", uint64_t(0));

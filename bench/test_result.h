@@ -39,6 +39,13 @@ struct TestResult {
   double roofline_ts = 0;                      // tokens/s if decode ran at memory bandwidth (mean)
   std::vector<double> samples_roofline_pct;    // achieved share per repetition
   double roofline_pct = 0;                     // their mean
+  // Prefill against the int8 compute wall (pp tests): 2 · the weight multiply-adds of one prompt
+  // token (every matrix a token passes through, its routed experts only; not the LM head, which a
+  // prompt runs once, nor attention scores) per second, over the measured peak of the CPU's int8
+  // dot instruction (kernels/int8_peak.h) on the same threads, measured before the model loaded.
+  uint64_t prefill_macs_per_token = 0;
+  double int8_peak_gops = 0;
+  double peak_pct = 0;
   nlohmann::json routing;           // MoE: tokens per expert per layer (tg tests), else null
   nlohmann::json params;            // the run's full parameters
   // Provenance of this record (llama-bench's names): when the test finished (UTC, ISO 8601) and

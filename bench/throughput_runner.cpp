@@ -132,6 +132,13 @@ const BandwidthResult& ThroughputRunner::bandwidth(int threads) {
   return it->second;
 }
 
+const Int8PeakResult& ThroughputRunner::int8_peak(int threads) {
+  auto it = int8_peak_.find(threads);
+  if (it == int8_peak_.end())
+    it = int8_peak_.emplace(threads, measure_int8_peak(int8_gemm_path(default_isa()), threads)).first;
+  return it->second;
+}
+
 const BandwidthResult* ThroughputRunner::measured_bandwidth(int threads) const {
   const auto it = bandwidth_.find(threads);
   return it == bandwidth_.end() ? nullptr : &it->second;
@@ -152,6 +159,8 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
   // Bandwidth first, while no model occupies memory or cache (the file's per-thread-count record).
   checkpoint();
   bandwidth(threads);
+  const bool any_prefill = std::any_of(tests.begin(), tests.end(), [](const TestSpec& t) { return t.n_gen == 0 && t.n_prompt > 0; });
+  const double peak_gops = any_prefill ? int8_peak(threads).median_gops : 0.0;
 
   // Each configuration reports its own high-water mark: the previous model is gone by now.
   reset_peak_rss();
@@ -229,6 +238,11 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
     r.ts = summarize(r.samples_ts);
     if (spec.n_gen == 0) {
       r.ttft_ms = ttft_ns / p.repetitions / 1e6;
+      if (peak_gops > 0 && spec.n_prompt > 0) {
+        r.prefill_macs_per_token = prefill_macs_per_token(*model);
+        r.int8_peak_gops = peak_gops;
+        r.peak_pct = 100.0 * r.ts.mean * 2.0 * double(r.prefill_macs_per_token) / (peak_gops * 1e9);
+      }
     } else if (spec.n_prompt == 0) {
       // KV bytes at the mean position of the measured tokens.
       r.decode_bytes_per_token = weight_bytes + kv_bytes_read(c, spec.depth + spec.n_gen / 2);

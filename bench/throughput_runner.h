@@ -11,6 +11,7 @@
 
 #include "bench/run_params.h"
 #include "bench/test_result.h"
+#include "kernels/int8_peak.h"
 #include "kernels/read_bandwidth.h"
 
 namespace lfmb {
@@ -70,10 +71,14 @@ class ThroughputRunner {
   const BandwidthResult& bandwidth(int threads);
   // The same when already measured in this process, else nullptr (never starts a measurement).
   const BandwidthResult* measured_bandwidth(int threads) const;
+  // The int8 compute peak on `threads` threads for the native kernels' path, measured once per
+  // process and thread count before the first model loads.
+  const Int8PeakResult& int8_peak(int threads);
 
  private:
   size_t bandwidth_buffer_bytes_;
   std::map<int, BandwidthResult> bandwidth_;
+  std::map<int, Int8PeakResult> int8_peak_;
 };
 
 }  // namespace lfmb

@@ -162,6 +162,7 @@ nlohmann::ordered_json llama_bench_json(const BenchRow& row, const DeviceInfo& d
       {"load_ms", r.load_ms},
       {"peak_rss_bytes", r.peak_rss_bytes},
       {"roofline_pct", r.roofline_pct},
+      {"int8_peak_pct", r.peak_pct},
       {"noisy", r.noise.is_object() && r.noise.value("noisy", false)},
   };
 }
