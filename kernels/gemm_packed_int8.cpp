@@ -35,6 +35,21 @@ struct Call {
   float* out(int64_t g, int64_t x) const { return y + x * ldy + (g - g0) * kRows; }
 };
 
+// The RX activation rows of a register block: quants, block scales and −8·Σa biases.
+template <int RX>
+struct ActivationRows {
+  const int8_t* q[RX];
+  const float* d[RX];
+  const int32_t* bias[RX];
+  ActivationRows(const Call& c, int64_t x) {
+    for (int i = 0; i < RX; ++i) {
+      q[i] = c.a.row_qs(c.x0 + x + i);
+      d[i] = c.a.row_d(c.x0 + x + i);
+      bias[i] = c.a.row_bias(c.x0 + x + i);
+    }
+  }
+};
+
 // Runs block<RX>(x) over nx rows: RX = MaxRX while they last, then one block of the remainder.
 template <int MaxRX, class Block>
 void over_rows(int64_t nx, const Block& block) {
@@ -96,14 +111,10 @@ LFMB_TARGET_AVX512 void avx512_block(const Call& c, int64_t g, int64_t x) {
     wq[j] = c.w.quants(c.mat, g + j);
     wd[j] = c.w.scales(c.mat, g + j);
   }
-  const int8_t* xq[RX];
-  const float* xd[RX];
-  const int32_t* xb[RX];
-  for (int i = 0; i < RX; ++i) {
-    xq[i] = c.a.row_qs(c.x0 + x + i);
-    xd[i] = c.a.row_d(c.x0 + x + i);
-    xb[i] = c.a.row_bias(c.x0 + x + i);
-  }
+  const ActivationRows<RX> rows(c, x);
+  const int8_t* const* xq = rows.q;
+  const float* const* xd = rows.d;
+  const int32_t* const* xb = rows.bias;
   const __m512i low4 = _mm512_set1_epi8(0x0f);
   __m512 acc[RG][RX];
   for (int j = 0; j < RG; ++j)
@@ -172,6 +183,17 @@ LFMB_TARGET_AVX2 void store_halves(const Call& c, int64_t g, int64_t x, const __
   }
 }
 
+// acc[h][i] += float(s[h][i]) · d_w · d_x for block b: the 16 rows' fp16 scales at wd, row i's at xd[i][b].
+template <int RX>
+LFMB_TARGET_AVX2 inline void scale_block(const uint16_t* wd, const float* const* xd, int64_t b,
+                                         const __m256i (&s)[2][RX], __m256 (&acc)[2][RX]) {
+  for (int h = 0; h < 2; ++h) {
+    const __m256 dw = _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(wd + h * 8)));
+    for (int i = 0; i < RX; ++i)
+      acc[h][i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s[h][i]), _mm256_mul_ps(dw, _mm256_set1_ps(xd[i][b])), acc[h][i]);
+  }
+}
+
 // AVX-VNNI: the AVX-512 kernel's steps on 8 lanes.
 template <bool Q4, int RX>
 LFMB_TARGET_AVX_VNNI void avxvnni_block(const Call& c, int64_t g, int64_t x) {
@@ -179,14 +201,10 @@ LFMB_TARGET_AVX_VNNI void avxvnni_block(const Call& c, int64_t g, int64_t x) {
   const size_t qb = c.w.quant_block_bytes();
   const uint8_t* wq = c.w.quants(c.mat, g);
   const uint16_t* wd = c.w.scales(c.mat, g);
-  const int8_t* xq[RX];
-  const float* xd[RX];
-  const int32_t* xb[RX];
-  for (int i = 0; i < RX; ++i) {
-    xq[i] = c.a.row_qs(c.x0 + x + i);
-    xd[i] = c.a.row_d(c.x0 + x + i);
-    xb[i] = c.a.row_bias(c.x0 + x + i);
-  }
+  const ActivationRows<RX> rows(c, x);
+  const int8_t* const* xq = rows.q;
+  const float* const* xd = rows.d;
+  const int32_t* const* xb = rows.bias;
   const __m256i low4 = _mm256_set1_epi8(0x0f);
   __m256 acc[2][RX];
   for (int h = 0; h < 2; ++h)
@@ -209,11 +227,7 @@ LFMB_TARGET_AVX_VNNI void avxvnni_block(const Call& c, int64_t g, int64_t x) {
             s[h][i] = _mm256_dpbusd_avx_epi32(s[h][i], v, _mm256_set1_epi32(load4(xq[i] + b * 32 + 4 * m)));
         }
       }
-    for (int h = 0; h < 2; ++h) {
-      const __m256 dw = _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(wd + b * kRows + h * 8)));
-      for (int i = 0; i < RX; ++i)
-        acc[h][i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s[h][i]), _mm256_mul_ps(dw, _mm256_set1_ps(xd[i][b])), acc[h][i]);
-    }
+    scale_block<RX>(wd + b * kRows, xd, b, s, acc);
   }
   store_halves<RX>(c, g, x, acc);
 }
@@ -228,14 +242,10 @@ LFMB_TARGET_AVX2 void avx2_block(const Call& c, int64_t g, int64_t x) {
   const size_t qb = c.w.quant_block_bytes();
   const uint8_t* wq = c.w.quants(c.mat, g);
   const uint16_t* wd = c.w.scales(c.mat, g);
-  const int8_t* xq[RX];
-  const float* xd[RX];
-  const int32_t* xb[RX];
-  for (int i = 0; i < RX; ++i) {
-    xq[i] = c.a.row_qs(c.x0 + x + i);
-    xd[i] = c.a.row_d(c.x0 + x + i);
-    xb[i] = c.a.row_bias(c.x0 + x + i);
-  }
+  const ActivationRows<RX> rows(c, x);
+  const int8_t* const* xq = rows.q;
+  const float* const* xd = rows.d;
+  const int32_t* const* xb = rows.bias;
   const __m256i low4 = _mm256_set1_epi8(0x0f), ones = _mm256_set1_epi16(1), sign_bit = _mm256_set1_epi8(char(0x80));
   __m256 acc[2][RX];
   for (int h = 0; h < 2; ++h)
@@ -275,11 +285,7 @@ LFMB_TARGET_AVX2 void avx2_block(const Call& c, int64_t g, int64_t x) {
           }
         }
     }
-    for (int h = 0; h < 2; ++h) {
-      const __m256 dw = _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(wd + b * kRows + h * 8)));
-      for (int i = 0; i < RX; ++i)
-        acc[h][i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s[h][i]), _mm256_mul_ps(dw, _mm256_set1_ps(xd[i][b])), acc[h][i]);
-    }
+    scale_block<RX>(wd + b * kRows, xd, b, s, acc);
   }
   store_halves<RX>(c, g, x, acc);
 }

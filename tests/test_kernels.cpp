@@ -46,6 +46,20 @@ float weight_scale(TensorType t, const uint8_t* row, int64_t b) {
                                           : reinterpret_cast<const BlockQ4_0*>(row)[b].d);
 }
 
+// |got − the quantised math| / Σ|block terms| for stored weight row `row` · activation row i of q:
+// Σ_b d_w · d_x · (exact integer dot of block b), in double.
+double int8_dot_error(float got, TensorType type, const uint8_t* row, const QuantizedActivations& q, int64_t i) {
+  double want = 0, mag = 0;
+  for (int64_t b = 0; b < q.blocks_per_row(); ++b) {
+    int64_t s = 0;
+    for (int k = 0; k < 32; ++k) s += weight_int(type, row, b * 32 + k) * q.row_qs(i)[b * 32 + k];
+    const double term = double(weight_scale(type, row, b)) * q.row_d(i)[b] * double(s);
+    want += term;
+    mag += std::fabs(term);
+  }
+  return std::fabs(got - want) / (mag + 1e-30);
+}
+
 }  // namespace
 
 TEST_CASE("LFMB_ISA caps the kernel path and rejects unknown values", "[kernels]") {
@@ -118,16 +132,7 @@ TEST_CASE("int8 kernels compute exactly the quantised math on every ISA path", "
             double worst = 0;
             for (int64_t i = 0; i < nx; ++i)
               for (int64_t j = 0; j < nw; ++j) {
-                const uint8_t* row = w.data() + size_t(j) * rb;
-                double want = 0, mag = 0;
-                for (int64_t b = 0; b < n_in / 32; ++b) {
-                  int64_t s = 0;
-                  for (int k = 0; k < 32; ++k) s += weight_int(type, row, b * 32 + k) * q.row_qs(i)[b * 32 + k];
-                  const double term = double(weight_scale(type, row, b)) * q.row_d(i)[b] * double(s);
-                  want += term;
-                  mag += std::fabs(term);
-                }
-                const double rel = std::fabs(y[size_t(i * nw + j)] - want) / (mag + 1e-30);
+                const double rel = int8_dot_error(y[size_t(i * nw + j)], type, w.data() + size_t(j) * rb, q, i);
                 worst = std::max(worst, rel);
                 REQUIRE(rel < 1e-6);
               }
@@ -170,15 +175,7 @@ TEST_CASE("packed int8 GEMM computes exactly the quantised math on every instruc
               for (int64_t i = 0; i < nx; ++i)
                 for (int64_t j = 0; j < cols; ++j) {
                   const uint8_t* row = w.data() + size_t(nw + first + j) * rb;  // matrix 1
-                  double want = 0, mag = 0;
-                  for (int64_t b = 0; b < n_in / 32; ++b) {
-                    int64_t s = 0;
-                    for (int k = 0; k < 32; ++k) s += weight_int(type, row, b * 32 + k) * q.row_qs(i)[b * 32 + k];
-                    const double term = double(weight_scale(type, row, b)) * q.row_d(i)[b] * double(s);
-                    want += term;
-                    mag += std::fabs(term);
-                  }
-                  const double rel = std::fabs(y[size_t(i * cols + j)] - want) / (mag + 1e-30);
+                  const double rel = int8_dot_error(y[size_t(i * cols + j)], type, row, q, i);
                   worst = std::max(worst, rel);
                   REQUIRE(rel < 1e-6);
                 }
