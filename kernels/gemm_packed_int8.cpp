@@ -129,6 +129,9 @@ LFMB_TARGET_AVX512 void avx512_block(const Call& c, int64_t g, int64_t x) {
     }
     const int8_t* xa[RX];
     for (int i = 0; i < RX; ++i) xa[i] = xq[i] + b * 32;
+    if constexpr (RX == 1)
+      for (int j = 0; j < RG; ++j)
+        for (int m = 0; m < (Q4 ? 4 : 8); ++m) _mm_prefetch(reinterpret_cast<const char*>(wq[j] + size_t(b + 6) * qb + m * 64), _MM_HINT_T0);
     for (int m = 0; m < (Q4 ? 4 : 8); ++m) {
       for (int j = 0; j < RG; ++j) {
         const __m512i v = _mm512_load_si512(wq[j] + size_t(b) * qb + m * 64);
@@ -159,6 +162,8 @@ LFMB_TARGET_AVX512 void avx512_block(const Call& c, int64_t g, int64_t x) {
 template <bool Q4>
 void gemm_avx512(const Call& c, int64_t g1, int64_t nx) {
   int64_t g = c.g0;
+  if (nx == 1)
+    for (; g + 4 <= g1; g += 4) avx512_block<Q4, 4, 1>(c, g, 0);
   for (; g + 2 <= g1; g += 2)
     over_rows<4>(nx, [&]<int RX>(int64_t x) { avx512_block<Q4, 2, RX>(c, g, x); });
   for (; g < g1; ++g) over_rows<4>(nx, [&]<int RX>(int64_t x) { avx512_block<Q4, 1, RX>(c, g, x); });

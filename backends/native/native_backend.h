@@ -1,8 +1,9 @@
 // The `native` backend: hand-written kernels (kernels/) on the GGUF blocks as stored, used in place
 // from the memory map. Q4_0/Q8_0 run against int8 activations quantised per 32-block on the fly;
 // F16/BF16/F32 against float activations. Q4_0/Q8_0 weights are also repacked at load for the
-// prefill GEMM (kernels/gemm_packed_int8.h), which every call of 2 or more rows uses; one-row
-// calls (decode) stream the stored blocks. LFMB_NATIVE_PACK=0 turns the repacking off (A/B runs). A fused MoE computes gate, up and SiLU·up in one pass over
+// packed int8 GEMM (kernels/gemm_packed_int8.h): on the AVX-512 path every call uses it, decode
+// included; on the others every call of 2 or more rows, and one-row calls (decode) stream the
+// stored blocks. LFMB_NATIVE_PACK=0 turns the repacking off (A/B runs). A fused MoE computes gate, up and SiLU·up in one pass over
 // each expert's gate/up rows and accumulates the down projection straight into y.
 #pragma once
 #include <vector>
