@@ -13,6 +13,7 @@
 #include "eval/process_docs.h"
 #include "eval/prompt_builder.h"
 #include "eval/task_config.h"
+#include "eval/template/doc_template.h"
 #include "test_support.h"
 
 using namespace lfmb;
@@ -162,4 +163,14 @@ TEST_CASE("fuzz regression: tokenizer.json ids far beyond the vocabulary or nega
   CHECK_THAT(hf_error(R"({"a": 18446744073709551615})", "[]"), Catch::Contains("not an integer id"));
   // Small gaps stay accepted (filled with unused placeholders).
   CHECK(hf_error(R"({"a": 0, "b": 1})", R"([{"id": 1000, "content": "<x>", "special": true}])") == "");
+}
+
+TEST_CASE("fuzz regression: an empty string or list repeated a huge number of times is empty at once", "[fuzz-regressions]") {
+  // fuzz_doc_template: {{ n * empty * 492233736854775807 / 3 % 2 }} looped 4.9e17 times.
+  const nlohmann::json doc = nlohmann::json::parse(R"({"n": 3, "empty": "", "list": [], "s": "ab"})");
+  CHECK(eval::DocTemplate("{{ empty * 492233736854775807 }}|{{ n * empty * 492233736854775807 }}", "t").render(doc) == "|");
+  CHECK(eval::DocTemplate("{{ (list * 9223372036854775807) | length }}", "t").render(doc) == "0");
+  // A non-empty one that large is still refused, not built.
+  CHECK_THAT(error_of([&] { (void)eval::DocTemplate("{{ s * 492233736854775807 }}", "t").render(doc); }),
+             Catch::Contains("repetition result larger than 64 Mi items"));
 }

@@ -624,7 +624,10 @@ class Renderer {
   static json repeat(const json& seq, int64_t times) {
     if (times <= 0) return seq.is_string() ? json("") : json::array();
     size_t unit = seq.is_string() ? seq.get_ref<const std::string&>().size() : seq.size();
-    if (unit != 0 && static_cast<uint64_t>(times) > (size_t{1} << 26) / unit)
+    // An empty sequence stays empty however many times (Python: "" * 10**18 == ""), without a
+    // loop of `times` steps (the fuzzer's "" * 492233736854775807 ran for hours).
+    if (unit == 0) return seq.is_string() ? json("") : json::array();
+    if (static_cast<uint64_t>(times) > (size_t{1} << 26) / unit)
       throw Error("repetition result larger than 64 Mi items");
     if (seq.is_string()) {
       std::string out;
