@@ -173,6 +173,7 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
   const ModelConfig& c = model->config();
   const ModelStats stats = model_stats(model->file(), c);
   const uint64_t weight_bytes = decode_weight_bytes(*model);
+  const uint64_t prefill_macs = prefill_macs_per_token(*model);
   const bool moe = c.n_expert > 0;
 
   TestResult proto;
@@ -239,7 +240,7 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
     if (spec.n_gen == 0) {
       r.ttft_ms = ttft_ns / p.repetitions / 1e6;
       if (peak_gops > 0 && spec.n_prompt > 0) {
-        r.prefill_macs_per_token = prefill_macs_per_token(*model);
+        r.prefill_macs_per_token = prefill_macs;
         r.int8_peak_gops = peak_gops;
         r.peak_pct = 100.0 * r.ts.mean * 2.0 * double(r.prefill_macs_per_token) / (peak_gops * 1e9);
       }

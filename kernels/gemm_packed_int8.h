@@ -1,4 +1,4 @@
-// The prefill GEMM for Q4_0 / Q8_0 weights: y = x · Wᵀ over weights repacked in groups of 16 rows
+// The int8 GEMM for Q4_0 / Q8_0 weights (prefill on every path; decode too on AVX-512): y = x · Wᵀ over weights repacked in groups of 16 rows
 // (kernels/packed_int8_weights.h) and int8 activations (kernels/quantize_activations.h). Per block
 // of 32 the integer dot is exact in int32 (vpdpbusd, or maddubs + madd without VNNI), then scaled by
 // d_w · d_x and accumulated in float, as the tile kernels (matmul_tile) compute it.

@@ -32,16 +32,16 @@ constexpr int64_t kGroup = PackedInt8Weights::kRows;
 // 256-bit one-row kernel has no such streaming; the AVX2 decode kernels are tuned for it).
 int64_t packed_min_rows(Int8GemmPath path) { return path == Int8GemmPath::Avx512Vnni ? 1 : 2; }
 
-// A weight as the native backend keeps it: the stored blocks, plus the packed copy for Q4_0/Q8_0.
+// A weight as the native backend keeps it: the stored blocks, plus the packed copy for Q4_0/Q8_0
+// (empty, 0 bytes, for other types or with LFMB_NATIVE_PACK=0).
 struct NativeWeight final : PreparedWeight {
   using PreparedWeight::PreparedWeight;
   PackedInt8Weights packed;
-  bool has_packed = false;
 };
 
-const PackedInt8Weights* packed_of(const PreparedWeight& pw, int64_t n_rows, Int8GemmPath path) {
+const PackedInt8Weights* packed_copy(const PreparedWeight& pw) {
   const auto* nw = dynamic_cast<const NativeWeight*>(&pw);
-  return nw && nw->has_packed && n_rows >= packed_min_rows(path) ? &nw->packed : nullptr;
+  return nw && nw->packed.bytes() > 0 ? &nw->packed : nullptr;
 }
 
 // Rows [o0, o1) of one matrix for tile row x0..x0+nx: the packed GEMM when there is a packed copy
@@ -84,7 +84,6 @@ std::unique_ptr<PreparedWeight> NativeBackend::prepare(const WeightView& w) {
     nw->packed = PackedInt8Weights(w.type, w.data, w.row_stride(), w.n_out, w.n_in, w.n_mats);
     const int64_t groups = nw->packed.groups();
     pool_.parallel_for(w.n_mats * groups, [&](int64_t i) { nw->packed.pack_group(i / groups, i % groups); });
-    nw->has_packed = true;
     nw->owned_bytes = nw->packed.bytes();
   }
   return nw;
@@ -94,7 +93,7 @@ void NativeBackend::linear(const PreparedWeight& pw, int64_t mat, const float* x
   const WeightView& w = pw.view;
   if (n_rows <= 0) return;
   input_.prepare(isa_, w.type, x, n_rows, w.n_in);
-  const PackedInt8Weights* packed = packed_of(pw, n_rows, gemm_path_);
+  const PackedInt8Weights* packed = n_rows >= packed_min_rows(gemm_path_) ? packed_copy(pw) : nullptr;
   int64_t oc = rows_per_task(w.n_out, threads_, 4, 512);
   if (packed) oc = round_up(oc, kGroup);
   const int64_t n_oc = ceil_div(w.n_out, oc), n_xc = ceil_div(n_rows, kRowsPerTile);
@@ -148,14 +147,12 @@ void NativeBackend::moe(const PreparedWeight& gate, const PreparedWeight& up, co
     int64_t o0, o1, x0, nx;
   };
   std::vector<Task> tasks;
-  // Packed copies serve experts with 2 or more tokens (max_m: the most tokens any expert has).
-  int64_t max_m = 0;
-  for (int i = 0; i < n_active; ++i) max_m = std::max(max_m, int64_t(work_[size_t(i)].slots.size()));
-  const PackedInt8Weights *pg = packed_of(gate, max_m, gemm_path_), *pu = packed_of(up, max_m, gemm_path_),
-                          *pd = packed_of(down, max_m, gemm_path_);
+  // The packed copies serve the experts with at least min_rows tokens; tasks start on whole groups
+  // whenever there are copies. Gate and up have one type, so both have a copy or neither.
+  const PackedInt8Weights *pg = packed_copy(gate), *pu = packed_copy(up), *pd = packed_copy(down);
   const int64_t min_rows = packed_min_rows(gemm_path_);
   int64_t oc_ff = rows_per_task(n_ff * n_active, threads_, 4, 512);
-  if (pg && pu) oc_ff = round_up(oc_ff, kGroup);
+  if (pg) oc_ff = round_up(oc_ff, kGroup);
   for (int i = 0; i < n_active; ++i) {
     const int64_t m = int64_t(work_[size_t(i)].slots.size());
     for (int64_t o0 = 0; o0 < n_ff; o0 += oc_ff)
@@ -170,10 +167,10 @@ void NativeBackend::moe(const PreparedWeight& gate, const PreparedWeight& up, co
     g.resize(size_t(t.nx * no));
     u.resize(size_t(t.nx * no));
     const int64_t m = int64_t(ew.slots.size());
-    weight_tile(isa_, gemm_path_, G, m >= min_rows && pu ? pg : nullptr, ew.expert, t.o0, t.o1, ew.x_in, t.x0,
-                t.nx, g.data(), no);
-    weight_tile(isa_, gemm_path_, U, m >= min_rows && pg ? pu : nullptr, ew.expert, t.o0, t.o1, ew.x_in, t.x0,
-                t.nx, u.data(), no);
+    weight_tile(isa_, gemm_path_, G, m >= min_rows ? pg : nullptr, ew.expert, t.o0, t.o1, ew.x_in, t.x0, t.nx,
+                g.data(), no);
+    weight_tile(isa_, gemm_path_, U, m >= min_rows ? pu : nullptr, ew.expert, t.o0, t.o1, ew.x_in, t.x0, t.nx,
+                u.data(), no);
     for (int64_t r = 0; r < t.nx; ++r) {
       float* h = ew.h.data() + (t.x0 + r) * n_ff + t.o0;
       for (int64_t c = 0; c < no; ++c) {
