@@ -205,109 +205,141 @@ LFMB_TARGET_AVX2 inline void scale_block(const uint16_t* wd, const float* const*
   }
 }
 
-// AVX-VNNI: the AVX-512 kernel's steps on 8 lanes.
-template <bool Q4, int RX>
+// Decode (one activation row) on 256 bits: blocks of this many groups, each stream prefetched
+// kPrefetchBlocks ahead, so the one row's weight reads stay in flight as on AVX-512.
+constexpr int kYmmDecodeGroups = 2;
+
+template <bool Q4, int RG>
+LFMB_TARGET_AVX2 inline void prefetch_groups(const uint8_t* const (&wq)[RG], int64_t b, size_t qb) {
+  for (int j = 0; j < RG; ++j)
+    for (int m = 0; m < (Q4 ? 4 : 8); ++m)
+      _mm_prefetch(reinterpret_cast<const char*>(wq[j] + size_t(b + kPrefetchBlocks) * qb + m * 64), _MM_HINT_T0);
+}
+
+// AVX-VNNI: the AVX-512 kernel's steps on 8 lanes, RG groups × RX activation rows.
+template <bool Q4, int RG, int RX>
 LFMB_TARGET_AVX_VNNI void avxvnni_block(const Call& c, int64_t g, int64_t x) {
   const int64_t nb = c.w.blocks();
   const size_t qb = c.w.quant_block_bytes();
-  const uint8_t* wq = c.w.quants(c.mat, g);
-  const uint16_t* wd = c.w.scales(c.mat, g);
+  const uint8_t* wq[RG];
+  const uint16_t* wd[RG];
+  for (int j = 0; j < RG; ++j) {
+    wq[j] = c.w.quants(c.mat, g + j);
+    wd[j] = c.w.scales(c.mat, g + j);
+  }
   const ActivationRows<RX> rows(c, x);
   const int8_t* const* xq = rows.q;
   const float* const* xd = rows.d;
   const int32_t* const* xb = rows.bias;
   const __m256i low4 = _mm256_set1_epi8(0x0f);
-  __m256 acc[2][RX];
-  for (int h = 0; h < 2; ++h)
-    for (int i = 0; i < RX; ++i) acc[h][i] = _mm256_setzero_ps();
+  __m256 acc[RG][2][RX];
+  for (int j = 0; j < RG; ++j)
+    for (int h = 0; h < 2; ++h)
+      for (int i = 0; i < RX; ++i) acc[j][h][i] = _mm256_setzero_ps();
   for (int64_t b = 0; b < nb; ++b) {
-    __m256i s[2][RX];
-    for (int i = 0; i < RX; ++i) s[0][i] = s[1][i] = _mm256_set1_epi32(Q4 ? xb[i][b] : xb[i][b] * 16);
+    if constexpr (RX == 1) prefetch_groups<Q4, RG>(wq, b, qb);
+    __m256i s[RG][2][RX];
+    for (int j = 0; j < RG; ++j)
+      for (int i = 0; i < RX; ++i) s[j][0][i] = s[j][1][i] = _mm256_set1_epi32(Q4 ? xb[i][b] : xb[i][b] * 16);
     for (int m = 0; m < (Q4 ? 4 : 8); ++m)
-      for (int h = 0; h < 2; ++h) {
-        const __m256i v = _mm256_load_si256(reinterpret_cast<const __m256i*>(wq + size_t(b) * qb + m * 64 + h * 32));
-        if constexpr (Q4) {
-          const __m256i lo = _mm256_and_si256(v, low4);
-          const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
-          for (int i = 0; i < RX; ++i) {
-            s[h][i] = _mm256_dpbusd_avx_epi32(s[h][i], lo, _mm256_set1_epi32(load4(xq[i] + b * 32 + 4 * m)));
-            s[h][i] = _mm256_dpbusd_avx_epi32(s[h][i], hi, _mm256_set1_epi32(load4(xq[i] + b * 32 + 16 + 4 * m)));
+      for (int j = 0; j < RG; ++j)
+        for (int h = 0; h < 2; ++h) {
+          const __m256i v = _mm256_load_si256(reinterpret_cast<const __m256i*>(wq[j] + size_t(b) * qb + m * 64 + h * 32));
+          if constexpr (Q4) {
+            const __m256i lo = _mm256_and_si256(v, low4);
+            const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
+            for (int i = 0; i < RX; ++i) {
+              s[j][h][i] = _mm256_dpbusd_avx_epi32(s[j][h][i], lo, _mm256_set1_epi32(load4(xq[i] + b * 32 + 4 * m)));
+              s[j][h][i] = _mm256_dpbusd_avx_epi32(s[j][h][i], hi, _mm256_set1_epi32(load4(xq[i] + b * 32 + 16 + 4 * m)));
+            }
+          } else {
+            for (int i = 0; i < RX; ++i)
+              s[j][h][i] = _mm256_dpbusd_avx_epi32(s[j][h][i], v, _mm256_set1_epi32(load4(xq[i] + b * 32 + 4 * m)));
           }
-        } else {
-          for (int i = 0; i < RX; ++i)
-            s[h][i] = _mm256_dpbusd_avx_epi32(s[h][i], v, _mm256_set1_epi32(load4(xq[i] + b * 32 + 4 * m)));
         }
-      }
-    scale_block<RX>(wd + b * kRows, xd, b, s, acc);
+    for (int j = 0; j < RG; ++j) scale_block<RX>(wd[j] + b * kRows, xd, b, s[j], acc[j]);
   }
-  store_halves<RX>(c, g, x, acc);
+  for (int j = 0; j < RG; ++j) store_halves<RX>(c, g + j, x, acc[j]);
 }
 
 // AVX2 without VNNI: maddubs (u8 × s8 → pairs summed in int16) + madd (→ int32). Q4_0 sums a whole
 // block's maddubs in int16 first (|·| ≤ 8 · 2·15·127 < 2^15) and adds the −8·Σa bias once; Q8_0
 // turns the stored bytes back to signed w and multiplies |w| by a·sign(w), so no pair can saturate
 // (2·128·127 < 2^15) and no bias is needed.
-template <bool Q4, int RX>
+template <bool Q4, int RG, int RX>
 LFMB_TARGET_AVX2 void avx2_block(const Call& c, int64_t g, int64_t x) {
   const int64_t nb = c.w.blocks();
   const size_t qb = c.w.quant_block_bytes();
-  const uint8_t* wq = c.w.quants(c.mat, g);
-  const uint16_t* wd = c.w.scales(c.mat, g);
+  const uint8_t* wq[RG];
+  const uint16_t* wd[RG];
+  for (int j = 0; j < RG; ++j) {
+    wq[j] = c.w.quants(c.mat, g + j);
+    wd[j] = c.w.scales(c.mat, g + j);
+  }
   const ActivationRows<RX> rows(c, x);
   const int8_t* const* xq = rows.q;
   const float* const* xd = rows.d;
   const int32_t* const* xb = rows.bias;
   const __m256i low4 = _mm256_set1_epi8(0x0f), ones = _mm256_set1_epi16(1), sign_bit = _mm256_set1_epi8(char(0x80));
-  __m256 acc[2][RX];
-  for (int h = 0; h < 2; ++h)
-    for (int i = 0; i < RX; ++i) acc[h][i] = _mm256_setzero_ps();
+  __m256 acc[RG][2][RX];
+  for (int j = 0; j < RG; ++j)
+    for (int h = 0; h < 2; ++h)
+      for (int i = 0; i < RX; ++i) acc[j][h][i] = _mm256_setzero_ps();
   for (int64_t b = 0; b < nb; ++b) {
-    __m256i s[2][RX];
-    if constexpr (Q4) {
-      __m256i p[2][RX];
-      for (int h = 0; h < 2; ++h)
-        for (int i = 0; i < RX; ++i) p[h][i] = _mm256_setzero_si256();
-      for (int m = 0; m < 4; ++m)
-        for (int h = 0; h < 2; ++h) {
-          const __m256i v = _mm256_load_si256(reinterpret_cast<const __m256i*>(wq + size_t(b) * qb + m * 64 + h * 32));
-          const __m256i lo = _mm256_and_si256(v, low4);
-          const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
-          for (int i = 0; i < RX; ++i) {
-            const __m256i pl = _mm256_maddubs_epi16(lo, _mm256_set1_epi32(load4(xq[i] + b * 32 + 4 * m)));
-            const __m256i ph = _mm256_maddubs_epi16(hi, _mm256_set1_epi32(load4(xq[i] + b * 32 + 16 + 4 * m)));
-            p[h][i] = _mm256_add_epi16(p[h][i], _mm256_add_epi16(pl, ph));
+    if constexpr (RX == 1) prefetch_groups<Q4, RG>(wq, b, qb);
+    __m256i s[RG][2][RX];
+    for (int j = 0; j < RG; ++j) {
+      if constexpr (Q4) {
+        __m256i p[2][RX];
+        for (int h = 0; h < 2; ++h)
+          for (int i = 0; i < RX; ++i) p[h][i] = _mm256_setzero_si256();
+        for (int m = 0; m < 4; ++m)
+          for (int h = 0; h < 2; ++h) {
+            const __m256i v = _mm256_load_si256(reinterpret_cast<const __m256i*>(wq[j] + size_t(b) * qb + m * 64 + h * 32));
+            const __m256i lo = _mm256_and_si256(v, low4);
+            const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
+            for (int i = 0; i < RX; ++i) {
+              const __m256i pl = _mm256_maddubs_epi16(lo, _mm256_set1_epi32(load4(xq[i] + b * 32 + 4 * m)));
+              const __m256i ph = _mm256_maddubs_epi16(hi, _mm256_set1_epi32(load4(xq[i] + b * 32 + 16 + 4 * m)));
+              p[h][i] = _mm256_add_epi16(p[h][i], _mm256_add_epi16(pl, ph));
+            }
           }
+        for (int i = 0; i < RX; ++i) {
+          const __m256i bias = _mm256_set1_epi32(xb[i][b]);
+          for (int h = 0; h < 2; ++h) s[j][h][i] = _mm256_add_epi32(bias, _mm256_madd_epi16(p[h][i], ones));
         }
-      for (int i = 0; i < RX; ++i) {
-        const __m256i bias = _mm256_set1_epi32(xb[i][b]);
-        for (int h = 0; h < 2; ++h) s[h][i] = _mm256_add_epi32(bias, _mm256_madd_epi16(p[h][i], ones));
+      } else {
+        for (int h = 0; h < 2; ++h)
+          for (int i = 0; i < RX; ++i) s[j][h][i] = _mm256_setzero_si256();
+        for (int m = 0; m < 8; ++m)
+          for (int h = 0; h < 2; ++h) {
+            const __m256i v = _mm256_load_si256(reinterpret_cast<const __m256i*>(wq[j] + size_t(b) * qb + m * 64 + h * 32));
+            const __m256i w = _mm256_xor_si256(v, sign_bit);  // the signed weights
+            const __m256i w_abs = _mm256_abs_epi8(w);
+            for (int i = 0; i < RX; ++i) {
+              const __m256i a = _mm256_sign_epi8(_mm256_set1_epi32(load4(xq[i] + b * 32 + 4 * m)), w);
+              s[j][h][i] = _mm256_add_epi32(s[j][h][i], _mm256_madd_epi16(_mm256_maddubs_epi16(w_abs, a), ones));
+            }
+          }
       }
-    } else {
-      for (int h = 0; h < 2; ++h)
-        for (int i = 0; i < RX; ++i) s[h][i] = _mm256_setzero_si256();
-      for (int m = 0; m < 8; ++m)
-        for (int h = 0; h < 2; ++h) {
-          const __m256i v = _mm256_load_si256(reinterpret_cast<const __m256i*>(wq + size_t(b) * qb + m * 64 + h * 32));
-          const __m256i w = _mm256_xor_si256(v, sign_bit);  // the signed weights
-          const __m256i w_abs = _mm256_abs_epi8(w);
-          for (int i = 0; i < RX; ++i) {
-            const __m256i a = _mm256_sign_epi8(_mm256_set1_epi32(load4(xq[i] + b * 32 + 4 * m)), w);
-            s[h][i] = _mm256_add_epi32(s[h][i], _mm256_madd_epi16(_mm256_maddubs_epi16(w_abs, a), ones));
-          }
-        }
     }
-    scale_block<RX>(wd + b * kRows, xd, b, s, acc);
+    for (int j = 0; j < RG; ++j) scale_block<RX>(wd[j] + b * kRows, xd, b, s[j], acc[j]);
   }
-  store_halves<RX>(c, g, x, acc);
+  for (int j = 0; j < RG; ++j) store_halves<RX>(c, g + j, x, acc[j]);
+}
+
+template <bool Q4, bool Vnni, int RG, int RX>
+void ymm_block(const Call& c, int64_t g, int64_t x) {
+  if constexpr (Vnni) avxvnni_block<Q4, RG, RX>(c, g, x);
+  else avx2_block<Q4, RG, RX>(c, g, x);
 }
 
 template <bool Q4, bool Vnni>
 void gemm_ymm(const Call& c, int64_t g1, int64_t nx) {
-  for (int64_t g = c.g0; g < g1; ++g)
-    over_rows<2>(nx, [&]<int RX>(int64_t x) {
-      if constexpr (Vnni) avxvnni_block<Q4, RX>(c, g, x);
-      else avx2_block<Q4, RX>(c, g, x);
-    });
+  int64_t g = c.g0;
+  if (nx == 1)
+    for (; g + kYmmDecodeGroups <= g1; g += kYmmDecodeGroups) ymm_block<Q4, Vnni, kYmmDecodeGroups, 1>(c, g, 0);
+  for (; g < g1; ++g) over_rows<2>(nx, [&]<int RX>(int64_t x) { ymm_block<Q4, Vnni, 1, RX>(c, g, x); });
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
-// The int8 GEMM for Q4_0 / Q8_0 weights (prefill on every path; decode too on AVX-512): y = x · Wᵀ over weights repacked in groups of 16 rows
-// (kernels/packed_int8_weights.h) and int8 activations (kernels/quantize_activations.h). Per block
-// of 32 the integer dot is exact in int32 (vpdpbusd, or maddubs + madd without VNNI), then scaled by
-// d_w · d_x and accumulated in float, as the tile kernels (matmul_tile) compute it.
+// The int8 GEMM for Q4_0 / Q8_0 weights (prefill, decode and batched decode): y = x · Wᵀ over
+// weights repacked in groups of 16 rows (kernels/packed_int8_weights.h) and int8 activations
+// (kernels/quantize_activations.h). Per block of 32 the integer dot is exact in int32 (vpdpbusd,
+// or maddubs + madd without VNNI), then scaled by d_w · d_x and accumulated in float block after
+// block, as the tile kernels (matmul_tile) compute it. Every register block does the same steps per
+// output, so an output does not depend on which other rows or groups share the call.
 #pragma once
 #include <cstdint>
 #include <string_view>

@@ -238,7 +238,7 @@ TEST_CASE("native linear matches the reference backend for every type, path and 
     for (Isa isa : supported_isas()) {
       NativeBackend native({2, ""}, isa);
       const auto nat_w = native.prepare(view);
-      // Q4_0/Q8_0 are also packed for the GEMM of 2+ rows: its memory is counted before loading.
+      // Q4_0/Q8_0 are also packed for the int8 GEMM: its memory is counted before loading.
       const uint64_t packed = is_int8_path(type) ? PackedInt8Weights::bytes_for(type, n_out, n_in, n_mats) : 0;
       CHECK(native.prepared_bytes(view) == packed);
       CHECK(nat_w->owned_bytes == packed);

@@ -26,14 +26,12 @@ constexpr int64_t kRowsPerTile = 64;
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 constexpr int64_t kGroup = PackedInt8Weights::kRows;
-// Calls with at least this many activation rows use the packed GEMM: every call on the AVX-512
-// path (its one-row kernel streams 4 groups with software prefetch and beat the stored-block
-// decode kernels: bench_kernels Q4_0 rows:1, MoE layer 38–42 → 52 GB/s), 2+ rows elsewhere (the
-// 256-bit one-row kernel has no such streaming; the AVX2 decode kernels are tuned for it).
-int64_t packed_min_rows(Int8GemmPath path) { return path == Int8GemmPath::Avx512Vnni ? 1 : 2; }
 
 // A weight as the native backend keeps it: the stored blocks, plus the packed copy for Q4_0/Q8_0
-// (empty, 0 bytes, for other types or with LFMB_NATIVE_PACK=0).
+// (empty, 0 bytes, for other types or with LFMB_NATIVE_PACK=0). When there is a copy, every call
+// uses it, whatever its row count: prefill, decode (one-row kernels that stream several groups with
+// software prefetch) and batched decode. A row's result then does not depend on how many rows
+// share the call, so a sequence decodes bitwise the same alone or in a batch.
 struct NativeWeight final : PreparedWeight {
   using PreparedWeight::PreparedWeight;
   PackedInt8Weights packed;
@@ -93,7 +91,7 @@ void NativeBackend::linear(const PreparedWeight& pw, int64_t mat, const float* x
   const WeightView& w = pw.view;
   if (n_rows <= 0) return;
   input_.prepare(isa_, w.type, x, n_rows, w.n_in);
-  const PackedInt8Weights* packed = n_rows >= packed_min_rows(gemm_path_) ? packed_copy(pw) : nullptr;
+  const PackedInt8Weights* packed = packed_copy(pw);
   int64_t oc = rows_per_task(w.n_out, threads_, 4, 512);
   if (packed) oc = round_up(oc, kGroup);
   const int64_t n_oc = ceil_div(w.n_out, oc), n_xc = ceil_div(n_rows, kRowsPerTile);
@@ -147,10 +145,9 @@ void NativeBackend::moe(const PreparedWeight& gate, const PreparedWeight& up, co
     int64_t o0, o1, x0, nx;
   };
   std::vector<Task> tasks;
-  // The packed copies serve the experts with at least min_rows tokens; tasks start on whole groups
-  // whenever there are copies. Gate and up have one type, so both have a copy or neither.
+  // With packed copies, tasks start on whole groups. Gate and up have one type, so both have a
+  // copy or neither.
   const PackedInt8Weights *pg = packed_copy(gate), *pu = packed_copy(up), *pd = packed_copy(down);
-  const int64_t min_rows = packed_min_rows(gemm_path_);
   int64_t oc_ff = rows_per_task(n_ff * n_active, threads_, 4, 512);
   if (pg) oc_ff = round_up(oc_ff, kGroup);
   for (int i = 0; i < n_active; ++i) {
@@ -166,11 +163,8 @@ void NativeBackend::moe(const PreparedWeight& gate, const PreparedWeight& up, co
     thread_local std::vector<float> g, u;
     g.resize(size_t(t.nx * no));
     u.resize(size_t(t.nx * no));
-    const int64_t m = int64_t(ew.slots.size());
-    weight_tile(isa_, gemm_path_, G, m >= min_rows ? pg : nullptr, ew.expert, t.o0, t.o1, ew.x_in, t.x0, t.nx,
-                g.data(), no);
-    weight_tile(isa_, gemm_path_, U, m >= min_rows ? pu : nullptr, ew.expert, t.o0, t.o1, ew.x_in, t.x0, t.nx,
-                u.data(), no);
+    weight_tile(isa_, gemm_path_, G, pg, ew.expert, t.o0, t.o1, ew.x_in, t.x0, t.nx, g.data(), no);
+    weight_tile(isa_, gemm_path_, U, pu, ew.expert, t.o0, t.o1, ew.x_in, t.x0, t.nx, u.data(), no);
     for (int64_t r = 0; r < t.nx; ++r) {
       float* h = ew.h.data() + (t.x0 + r) * n_ff + t.o0;
       for (int64_t c = 0; c < no; ++c) {
@@ -199,8 +193,7 @@ void NativeBackend::moe(const PreparedWeight& gate, const PreparedWeight& up, co
       const int64_t m = int64_t(ew.slots.size());
       for (int64_t x0 = 0; x0 < m; x0 += kRowsPerTile) {
         const int64_t nx = std::min(kRowsPerTile, m - x0);
-        weight_tile(isa_, gemm_path_, D, m >= min_rows ? pd : nullptr, ew.expert, o0, o0 + no, ew.h_in, x0, nx,
-                    d.data(), no);
+        weight_tile(isa_, gemm_path_, D, pd, ew.expert, o0, o0 + no, ew.h_in, x0, nx, d.data(), no);
         for (int64_t r = 0; r < nx; ++r) {
           const int64_t slot = ew.slots[size_t(x0 + r)];
           const float wgt = weights[slot];
@@ -217,7 +210,7 @@ std::string NativeBackend::describe() const {
   for (TensorType t : {TensorType::Q4_0, TensorType::Q8_0, TensorType::BF16, TensorType::F16, TensorType::F32}) {
     s.append(" ").append(tensor_type_name(t)).append(" ").append(kernel_name(t, isa_));
     if (pack_ && (t == TensorType::Q4_0 || t == TensorType::Q8_0))
-      s.append(", packed GEMM ").append(int8_gemm_path_name(gemm_path_)).append(packed_min_rows(gemm_path_) == 1 ? "" : " from 2 rows");
+      s.append(", packed GEMM ").append(int8_gemm_path_name(gemm_path_));
     s.append(";");
   }
   return s + " fused MoE";

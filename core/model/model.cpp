@@ -180,69 +180,108 @@ std::vector<float> Session::decode(int32_t token) {
   return logits;
 }
 
+std::vector<float> Session::decode_batch(const std::vector<Session*>& sessions, const std::vector<int32_t>& tokens) {
+  if (sessions.empty()) throw Error("decode_batch: no sessions");
+  if (tokens.size() != sessions.size())
+    throw Error(fmt::format("decode_batch: {} tokens for {} sessions", tokens.size(), sessions.size()));
+  const Model& m = sessions[0]->m_;
+  if (int64_t(sessions.size()) > m.opts_.n_batch)
+    throw Error(fmt::format("{}: {} sequences in one step exceed n_batch = {}", m.path(), sessions.size(), m.opts_.n_batch));
+  std::vector<Segment> segs;
+  for (size_t i = 0; i < sessions.size(); ++i) {
+    Session* s = sessions[i];
+    if (&s->m_ != &m) throw Error("decode_batch: the sessions belong to different models");
+    for (size_t j = 0; j < i; ++j)
+      if (sessions[j] == s) throw Error("decode_batch: a session appears twice in one step");
+    s->check_tokens(&tokens[i], 1);
+    segs.push_back({s, 1});
+  }
+  std::vector<float> logits(sessions.size() * size_t(m.config_.n_vocab));
+  forward_segments(m, segs, tokens.data(), logits.data(), false);
+  return logits;
+}
+
 void Session::forward(const int32_t* tokens, int64_t n, float* logits, bool last_only) {
-  const ModelConfig& c = m_.config_;
-  Backend& be = *m_.backend_;
-  check_tokens(tokens, n);
+  forward_segments(m_, {{this, n}}, tokens, logits, last_only);
+}
+
+void Session::forward_segments(const Model& m, const std::vector<Segment>& segs, const int32_t* tokens, float* logits,
+                               bool last_only) {
+  const ModelConfig& c = m.config_;
+  Backend& be = *m.backend_;
+  int64_t n = 0;  // rows of the step, all segments
+  for (const Segment& sg : segs) {
+    sg.session->check_tokens(tokens + n, sg.n);
+    n += sg.n;
+  }
 
   const int64_t E = c.n_embd, hd = c.head_dim;
   const int64_t q_width = c.n_head * hd, kv_width = c.n_head_kv * hd;
   std::vector<float> x(size_t(n * E)), h(size_t(n * E)), out(size_t(n * E));
   // Embedding lookup: dequantise one row of token_embd per token.
-  const size_t embd_row = row_bytes(*m_.token_embd_->type, E);
+  const size_t embd_row = row_bytes(*m.token_embd_->type, E);
   for (int64_t t = 0; t < n; ++t)
-    dequantize_row(*m_.token_embd_->type, m_.token_embd_->data + size_t(tokens[t]) * embd_row, x.data() + t * E, E);
+    dequantize_row(*m.token_embd_->type, m.token_embd_->data + size_t(tokens[t]) * embd_row, x.data() + t * E, E);
 
   // Attention and routing run on the backend's threads, with the model's kernel path.
-  const Isa isa = m_.isa_;
+  const Isa isa = m.isa_;
   const ParallelFor parallel = [&be](int64_t count, const std::function<void(int64_t)>& fn) { be.parallel_for(count, fn); };
-  std::vector<float> a, b, cbuf;
+  std::vector<float> a, b, cbuf, att;
   std::vector<int32_t> experts;  // MoE routing of the current layer: n × k ids and weights
   std::vector<float> weights;
-  RoutingInfo routing;  // what the layer observer sees of it
   for (int64_t il = 0; il < c.n_layer; ++il) {
-    const LayerWeights& L = m_.layers_[size_t(il)];
+    const LayerWeights& L = m.layers_[size_t(il)];
     rms_norm(x.data(), L.attn_norm.data(), n, E, c.rms_eps, h.data());
     if (L.wq) {
       a.resize(size_t(n * q_width));
       b.resize(size_t(n * kv_width));
       cbuf.resize(size_t(n * kv_width));
+      att.resize(size_t(n * q_width));
       be.linear(*L.wq, 0, h.data(), n, a.data());
       be.linear(*L.wk, 0, h.data(), n, b.data());
       be.linear(*L.wv, 0, h.data(), n, cbuf.data());
       rms_norm(a.data(), L.q_norm.data(), n * c.n_head, hd, c.rms_eps, a.data());
       rms_norm(b.data(), L.k_norm.data(), n * c.n_head_kv, hd, c.rms_eps, b.data());
-      float* kc = k_cache_[size_t(il)].data();
-      float* vc = v_cache_[size_t(il)].data();
-      for (int64_t t = 0; t < n; ++t) {
-        rope_neox(a.data() + t * q_width, c.n_head, hd, pos_ + t, c.rope_theta);
-        rope_neox(b.data() + t * kv_width, c.n_head_kv, hd, pos_ + t, c.rope_theta);
+      // Positions, caches and the attention itself are each sequence's own.
+      int64_t r = 0;
+      for (const Segment& sg : segs) {
+        Session& s = *sg.session;
+        float* kc = s.k_cache_[size_t(il)].data();
+        float* vc = s.v_cache_[size_t(il)].data();
+        for (int64_t t = r; t < r + sg.n; ++t) {
+          rope_neox(a.data() + t * q_width, c.n_head, hd, s.pos_ + t - r, c.rope_theta);
+          rope_neox(b.data() + t * kv_width, c.n_head_kv, hd, s.pos_ + t - r, c.rope_theta);
+        }
+        std::memcpy(kc + s.pos_ * kv_width, b.data() + r * kv_width, size_t(sg.n * kv_width) * 4);
+        std::memcpy(vc + s.pos_ * kv_width, cbuf.data() + r * kv_width, size_t(sg.n * kv_width) * 4);
+        causal_attention({c.n_head, c.n_head_kv, hd}, a.data() + r * q_width, kc, vc, s.pos_, sg.n,
+                         att.data() + r * q_width, isa, parallel);
+        r += sg.n;
       }
-      std::memcpy(kc + pos_ * kv_width, b.data(), size_t(n * kv_width) * 4);
-      std::memcpy(vc + pos_ * kv_width, cbuf.data(), size_t(n * kv_width) * 4);
-      std::vector<float> att(size_t(n * q_width));
-      causal_attention({c.n_head, c.n_head_kv, hd}, a.data(), kc, vc, pos_, n, att.data(), isa, parallel);
       be.linear(*L.wo, 0, att.data(), n, out.data());
     } else {
       a.resize(size_t(n * 3 * E));
       be.linear(*L.in_proj, 0, h.data(), n, a.data());
       b.resize(size_t(n * E));
-      short_conv(a.data(), L.conv_kernel.data(), n, E, c.conv_l, conv_state_[size_t(il)].data(), b.data());
+      int64_t r = 0;
+      for (const Segment& sg : segs) {
+        short_conv(a.data() + r * 3 * E, L.conv_kernel.data(), sg.n, E, c.conv_l,
+                   sg.session->conv_state_[size_t(il)].data(), b.data() + r * E);
+        r += sg.n;
+      }
       be.linear(*L.out_proj, 0, b.data(), n, out.data());
     }
     for (int64_t i = 0; i < n * E; ++i) x[size_t(i)] += out[size_t(i)];
 
     rms_norm(x.data(), L.ffn_norm.data(), n, E, c.rms_eps, h.data());
+    const int k = int(c.n_expert_used);
     if (L.gate_exps) {
-      const int k = int(c.n_expert_used);
       experts.resize(size_t(n * k));
       weights.resize(size_t(n * k));
-      routing = RoutingInfo{k, experts.data(), weights.data()};
       route_tokens(h.data(), L.router.data(), L.router_bias.data(), n, E, c.n_expert, k, experts.data(), weights.data(),
                    isa, parallel);
+      // One call for every sequence's tokens: the backend groups them by expert.
       be.moe(*L.gate_exps, *L.up_exps, *L.down_exps, h.data(), n, k, experts.data(), weights.data(), out.data());
-      if (count_routing_)
-        for (int32_t e : experts) ++expert_counts_[size_t(il)][size_t(e)];
     } else {
       a.resize(size_t(n * c.n_ff));
       b.resize(size_t(n * c.n_ff));
@@ -252,12 +291,34 @@ void Session::forward(const int32_t* tokens, int64_t n, float* logits, bool last
       be.linear(*L.ffn_down, 0, a.data(), n, out.data());
     }
     for (int64_t i = 0; i < n * E; ++i) x[size_t(i)] += out[size_t(i)];
-    if (layer_observer_) layer_observer_(LayerObservation{il, pos_, n, E, x.data(), L.gate_exps ? &routing : nullptr});
+    // Routing counts and the layer observer, each session for its own rows.
+    int64_t r = 0;
+    for (const Segment& sg : segs) {
+      Session& s = *sg.session;
+      if (L.gate_exps && s.count_routing_)
+        for (int64_t i = r * k; i < (r + sg.n) * k; ++i) ++s.expert_counts_[size_t(il)][size_t(experts[size_t(i)])];
+      if (s.layer_observer_) {
+        const RoutingInfo routing{k, experts.data() + r * k, weights.data() + r * k};
+        s.layer_observer_(LayerObservation{il, s.pos_, sg.n, E, x.data() + r * E, L.gate_exps ? &routing : nullptr});
+      }
+      r += sg.n;
+    }
   }
-  const int64_t first_out = last_only ? n - 1 : 0;
-  rms_norm(x.data() + first_out * E, m_.final_norm_.data(), n - first_out, E, c.rms_eps, h.data());
-  be.linear(*m_.lm_head_, 0, h.data(), n - first_out, logits);
-  pos_ += n;
+  // The final norm and LM head on the rows whose logits are wanted.
+  std::vector<int64_t> rows;
+  int64_t r = 0;
+  for (const Segment& sg : segs) {
+    for (int64_t t = last_only ? sg.n - 1 : 0; t < sg.n; ++t) rows.push_back(r + t);
+    r += sg.n;
+  }
+  const int64_t n_out = int64_t(rows.size());
+  const bool contiguous = rows.front() + n_out - 1 == rows.back();
+  if (!contiguous)
+    for (int64_t i = 0; i < n_out; ++i)
+      std::memmove(x.data() + i * E, x.data() + rows[size_t(i)] * E, size_t(E) * 4);  // rows[i] >= i
+  rms_norm(x.data() + (contiguous ? rows.front() : 0) * E, m.final_norm_.data(), n_out, E, c.rms_eps, h.data());
+  be.linear(*m.lm_head_, 0, h.data(), n_out, logits);
+  for (const Segment& sg : segs) sg.session->pos_ += sg.n;
 }
 
 }  // namespace lfmb

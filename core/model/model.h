@@ -101,6 +101,14 @@ class Session {
   std::vector<float> prefill_last(const std::vector<int32_t>& tokens);
   // One token through the caches; returns n_vocab logits.
   std::vector<float> decode(int32_t token);
+  // One decode step for several independent sequences of the same model: sessions[i] takes
+  // tokens[i] at its own position, with its own KV cache and conv state. Every weight, and each
+  // MoE expert, is read once for all tokens routed to it. Returns sessions.size() × n_vocab
+  // logits, row i for sessions[i]. Sequences may join (after their own prefill) and leave between
+  // steps. On the native and reference backends each row is bitwise what decode() alone gives
+  // (their kernels compute a row independently of the others); a BLAS backend may differ in the
+  // last bits. At most n_batch sessions per step; all are checked before any state changes.
+  static std::vector<float> decode_batch(const std::vector<Session*>& sessions, const std::vector<int32_t>& tokens);
 
   // MoE routing statistics for the throughput harness: while enabled, counts the tokens routed
   // to each expert, per layer (empty rows for dense layers). Off by default.
@@ -118,6 +126,15 @@ class Session {
   std::vector<float> run_prompt(const std::vector<int32_t>& tokens, bool last_only);
   // logits: n × n_vocab, or 1 × n_vocab for the last token only when last_only.
   void forward(const int32_t* tokens, int64_t n, float* logits, bool last_only = false);
+  // The rows of one forward step that belong to one session: `n` consecutive tokens.
+  struct Segment {
+    Session* session;
+    int64_t n;
+  };
+  // One forward step over the segments' tokens, back to back in `tokens`. logits: a row per token,
+  // or with last_only a row per segment (its last token).
+  static void forward_segments(const Model& m, const std::vector<Segment>& segs, const int32_t* tokens, float* logits,
+                               bool last_only);
   const Model& m_;
   int64_t pos_ = 0;
   std::vector<std::vector<float>> k_cache_, v_cache_, conv_state_;  // per layer
