@@ -352,3 +352,35 @@ TEST_CASE("eval --gen-kwargs overrides the task's generation settings as lm-eval
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("unknown key 'temprature'") != std::string::npos);
 }
+
+TEST_CASE("eval --batch-size decodes requests together and writes the samples of one at a time", "[eval][cli][batch]") {
+  Fixture f(23);
+  for (const std::string sampling : {"do_sample=false", "do_sample=true,temperature=0.8,top_k=20"}) {
+    INFO(sampling);
+    const std::string one = f.dir + "/one-" + sampling.substr(10, 4), many = f.dir + "/many-" + sampling.substr(10, 4);
+    REQUIRE(run_lfmb(f.args(one, {"--gen-kwargs", sampling}, "toy_gen")).exit_code == 0);
+    const auto r = run_lfmb(f.args(many, {"--gen-kwargs", sampling, "--batch-size", "5"}, "toy_gen"));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(read_file(one + "/samples_toy_gen.jsonl") == read_file(many + "/samples_toy_gen.jsonl"));
+    const json res = read_json(many + "/results.json");
+    CHECK(res["config"]["batch_size"] == 5);
+    CHECK(res["task_details"]["toy_gen"]["documents_from_cache"] == 0);
+    CHECK(res["results"] == read_json(one + "/results.json")["results"]);
+  }
+  for (const std::string bad : {"0", "4097", "123456789012"}) {
+    const auto r = run_lfmb(f.args(f.dir + "/bad", {"--batch-size", bad}, "toy_gen"));
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("--batch-size: expected a whole number from 1 to 4096, got '" + bad + "'") != std::string::npos);
+  }
+  // -b NAME is the backend, as in the other commands; the prefill chunk stays the config's n_batch.
+  const auto named = run_lfmb(f.args(f.dir + "/named", {"-b", "reference", "-b", "2"}, "toy_gen"));
+  INFO(named.err);
+  REQUIRE(named.exit_code == 0);
+  const json cfg = read_json(f.dir + "/named/results.json")["config"];
+  CHECK(cfg["backend"] == "reference");
+  CHECK(cfg["batch_size"] == 2);
+  const auto twice = run_lfmb(f.args(f.dir + "/twice", {"-b", "2", "--batch-size", "3"}, "toy_gen"));
+  CHECK(twice.exit_code == 2);
+  CHECK(twice.err.find("--batch-size given twice") != std::string::npos);
+}

@@ -89,7 +89,8 @@ TEST_CASE("the same option parses the same in bench run logits generate and eval
     CHECK(a.all("--threads") == std::vector<std::string>{"3"});
     CHECK(a.get("--ctx-size") == "64");
     CHECK(a.get("--mmap") == "0");
-    const auto b = parse({"--threads", "3", "--ctx", "64", "--batch", "32"});
+    // (eval's --batch-size is lm-eval's and has no --batch alias)
+    const auto b = parse({"--threads", "3", "--ctx", "64", name == "eval" ? "--batch-size" : "--batch", "32"});
     CHECK(b.get("--threads") == "3");
     CHECK(b.get("--ctx-size") == "64");
     CHECK(b.get("--batch-size") == "32");
@@ -99,10 +100,10 @@ TEST_CASE("the same option parses the same in bench run logits generate and eval
     CHECK(c.has("--verbose"));
   }
   // The commands that load one model turn the flags into the same ModelOptions.
-  for (const char* name : {"logits", "generate", "eval"}) {
+  for (const auto& [name, cmd] : {std::pair{"logits", lfmb::kCmdLogits}, {"generate", lfmb::kCmdGenerate}}) {
     INFO(name);
     const auto args = lfmb::parse_args(spec_of(name), {"-t", "3", "-c", "64", "-b", "32", "--backend", "onednn:int8", "--mmap", "0"});
-    const lfmb::ModelOptions o = lfmb::model_options_from_args(args);
+    const lfmb::ModelOptions o = lfmb::model_options_from_args(args, cmd);
     CHECK(o.backend == "onednn");
     CHECK(o.dtype == "int8");
     CHECK(o.threads == 3);
@@ -110,15 +111,19 @@ TEST_CASE("the same option parses the same in bench run logits generate and eval
     CHECK(o.n_batch == 32);
     CHECK_FALSE(o.mmap);
     // -b NAME is a backend (lfmb's older -b), --no-mmap is --mmap 0.
-    const auto older = lfmb::model_options_from_args(lfmb::parse_args(spec_of(name), {"-b", "reference", "--no-mmap"}));
+    const auto older = lfmb::model_options_from_args(lfmb::parse_args(spec_of(name), {"-b", "reference", "--no-mmap"}), cmd);
     CHECK(older.backend == "reference");
     CHECK(older.dtype.empty());
     CHECK_FALSE(older.mmap);
   }
+  // eval's --batch-size is lm-eval's (requests decoded together): the prefill chunk stays.
+  const auto e = lfmb::model_options_from_args(lfmb::parse_args(spec_of("eval"), {"-t", "3", "-b", "32"}), lfmb::kCmdEval);
+  CHECK(e.threads == 3);
+  CHECK(e.n_batch == 512);
 }
 
 TEST_CASE("the defaults are one set: native on every logical processor in every command", "[vocab]") {
-  const lfmb::ModelOptions o = lfmb::model_options_from_args(lfmb::parse_args(spec_of("logits"), {}));
+  const lfmb::ModelOptions o = lfmb::model_options_from_args(lfmb::parse_args(spec_of("logits"), {}), lfmb::kCmdLogits);
   CHECK(o.backend == "native");
   CHECK(o.threads == int(std::max(1u, std::thread::hardware_concurrency())));
   CHECK(o.n_batch == 512);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -100,6 +101,16 @@ void parse_shard(const std::string& v, eval::EvalOptions& o) {
   o.shard_count = n;
 }
 
+// lm-eval's --batch_size, a whole number here ("auto" is not offered: memory is checked instead).
+int parse_batch_size(const std::string& v, const std::string& where) {
+  char* end = nullptr;
+  errno = 0;
+  const long n = std::strtol(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || errno != 0 || n < 1 || n > 4096)
+    throw UsageError(where + ": expected a whole number from 1 to 4096, got '" + v + "'");
+  return int(n);
+}
+
 void load_config(const std::string& path, eval::EvalOptions& o) {
   YAML::Node root;
   std::error_code ec;
@@ -131,6 +142,7 @@ void load_config(const std::string& path, eval::EvalOptions& o) {
       else if (key == "n_batch") o.model.n_batch = v.as<int64_t>();
       else if (key == "mmap") o.model.mmap = v.as<bool>();
       else if (key == "seed") o.seed = v.as<uint64_t>();
+      else if (key == "batch_size") o.batch_size = parse_batch_size(v.as<std::string>(), where + ": batch_size");
       else if (key == "data_dir") o.data_dir = v.as<std::string>();
       else if (key == "output") o.output_dir = v.as<std::string>();
       else if (key == "chat_template") o.chat_template = v.as<std::string>();
@@ -180,7 +192,17 @@ int run_eval_cmd(const ParsedArgs& args) {
   if (o.model_path.empty() && !args.has("--dry-run"))
     throw UsageError("eval: --model FILE.gguf is required (or model: in the config)");
   // Model options: the config's, then the flags.
-  apply_model_flags(args, o.model);
+  apply_model_flags(args, o.model, kCmdEval);
+  // -b / --batch-size: a number is lm-eval's batch size, a name the backend (lfmb's older -b).
+  const BatchOrBackend bb = split_batch_or_backend(args.all("--batch-size"));
+  if (bb.batch_sizes.size() > 1 || bb.backends.size() > 1) throw UsageError("--batch-size given twice");
+  if (!bb.batch_sizes.empty()) o.batch_size = parse_batch_size(bb.batch_sizes[0], "--batch-size");
+  if (!bb.backends.empty()) {
+    if (args.has(canonical_flag("backend"))) throw UsageError("--backend given twice (-b NAME is a backend too)");
+    const BackendChoice c = parse_backend_choice(bb.backends[0], "--backend");
+    o.model.backend = c.backend;
+    if (!c.dtype.empty()) o.model.dtype = c.dtype;
+  }
   o.model.threads = resolve_thread_count(o.model.threads);
   if (args.has("--tasks")) {
     o.tasks = split_comma_list(*args.get("--tasks"));
@@ -263,6 +285,7 @@ std::vector<OptionSpec> eval_options() {
   const std::vector<OptionSpec> own = {
             {"--limit", "N", "the first N documents of each task (per subtask of a group), as lm-eval"},
             {"--num-fewshot", "K", "few-shot examples (default: the task's num_fewshot)"},
+            {"--batch-size,-b", "N", "lm-eval's --batch_size: generation requests decoded together, continuous batching (default 1; answers are the same with any N on the native and reference backends); -b NAME names the backend", true},
             {"--seed", "S", "sampling seed; few-shot draws use 1234 + S (default 0, lm-eval's)"},
             {"--max-gen-toks", "N", "generation cap (default: the task's generation_kwargs)"},
             {"--apply-chat-template", "", "render prompts through the model's chat template (few-shot as multi-turn)"},

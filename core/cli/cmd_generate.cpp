@@ -131,7 +131,7 @@ int run_generate(const ParsedArgs& args) {
   for (const std::string& s : args.all("--stop"))
     if (s.empty()) throw UsageError("--stop: an empty stop string would stop before the first token");
   if (args.has("--tokens")) (void)parse_token_list(*args.get("--tokens"));
-  const Model model(*args.get("--model"), model_options_from_args(args));
+  const Model model(*args.get("--model"), model_options_from_args(args, kCmdGenerate));
   if (args.has("--verbose")) fmt::print(stderr, "{}\n", model.memory_plan().describe());
   if (args.has("--prompt")) return run_text_generation(args, model, n);
 

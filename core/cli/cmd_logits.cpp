@@ -19,7 +19,7 @@ int run_logits(const ParsedArgs& args) {
   if (mode != "batch" && mode != "step") throw UsageError("--mode must be batch or step");
   const std::vector<int32_t> tokens = parse_token_list(*args.get("--tokens"));
   resolve_output(*args.get("--out"));  // a directory or a symlink loop fails before the model is run
-  const Model model(*args.get("--model"), model_options_from_args(args));
+  const Model model(*args.get("--model"), model_options_from_args(args, kCmdLogits));
   if (args.has("--verbose")) fmt::print(stderr, "{}\n", model.memory_plan().describe());
   Session s(model);
   const int64_t V = model.config().n_vocab;

@@ -28,9 +28,10 @@ ModelOptions default_model_options() {
   return o;
 }
 
-void apply_model_flags(const ParsedArgs& args, ModelOptions& o) {
+void apply_model_flags(const ParsedArgs& args, ModelOptions& o, VocabCommand command) {
   const std::string batch_flag = canonical_flag("n_batch");
-  const BatchOrBackend bb = split_batch_or_backend(args.all(batch_flag));
+  const bool has_n_batch = (option_def("n_batch").commands & command) != 0;
+  const BatchOrBackend bb = split_batch_or_backend(has_n_batch ? args.all(batch_flag) : std::vector<std::string>{});
   std::vector<std::string> backends = bb.backends;
   for (const auto& b : args.all(canonical_flag("backend"))) backends.push_back(b);
   if (backends.size() > 1) throw UsageError("--backend given twice (-b NAME is a backend too)");
@@ -56,9 +57,9 @@ void apply_model_flags(const ParsedArgs& args, ModelOptions& o) {
   if (args.has(canonical_flag("no_mmap"))) o.mmap = false;
 }
 
-ModelOptions model_options_from_args(const ParsedArgs& args) {
+ModelOptions model_options_from_args(const ParsedArgs& args, VocabCommand command) {
   ModelOptions o = default_model_options();
-  apply_model_flags(args, o);
+  apply_model_flags(args, o, command);
   return o;
 }
 

@@ -15,10 +15,11 @@ std::vector<OptionSpec> model_run_options(VocabCommand command, bool with_tokens
 // The table's defaults: native backend, all logical processors, batch 512, mmap.
 ModelOptions default_model_options();
 // Applies the flags given (only those) over `o`: --backend NAME[:DTYPE] (or -b NAME), --dtype,
-// --threads, --ctx-size, --batch-size, --mmap / --no-mmap. Threads 0 means every logical processor.
-void apply_model_flags(const ParsedArgs& args, ModelOptions& o);
+// --threads, --ctx-size, --batch-size (commands whose table rows have it: not eval, where it is
+// lm-eval's request batch), --mmap / --no-mmap. Threads 0 means every logical processor.
+void apply_model_flags(const ParsedArgs& args, ModelOptions& o, VocabCommand command);
 // default_model_options() with the flags applied.
-ModelOptions model_options_from_args(const ParsedArgs& args);
+ModelOptions model_options_from_args(const ParsedArgs& args, VocabCommand command);
 // 0 -> the number of logical processors.
 int resolve_thread_count(int threads);
 // "1 5 9" (spaces or commas) -> ids; a usage error names the bad item.

@@ -84,7 +84,9 @@ const std::vector<OptionDef>& option_table() {
       {"no_warmup", "--no-warmup", "", "flag", "", "", "same as --warmup 0", kCmdBench | kCmdRun},
       // How the model runs.
       {"n_batch", "--batch-size,-b,--batch", "N", "integer", "512", "tokens",
-       "prefill chunk: tokens per forward pass; -b NAME (not a number) names a backend instead", kCmdAll, true, true},
+       "prefill chunk: tokens per forward pass; -b NAME (not a number) names a backend instead (eval: lm-eval's "
+       "--batch_size, the generation requests decoded together; its prefill chunk is the config key n_batch)",
+       kCmdBench | kCmdRun | kCmdLogits | kCmdGenerate, true, true},
       {"n_ctx", "--ctx-size,-c,--ctx", "N", "integer", "0 (automatic)", "tokens",
        "context length; 0: bench/run just enough for the longest test, logits/generate/eval min(n_ctx_train, 4096)",
        kCmdAll, true, true},

@@ -54,8 +54,8 @@ std::string valid_utf8(const std::string& s) {
 
 }  // namespace
 
-EvalModel::EvalModel(const Model& model, Tokenizer& tok, bool chat)
-    : model_(model), tok_(tok), chat_(chat), session_(model) {
+EvalModel::EvalModel(const Model& model, Tokenizer& tok, bool chat, int batch_size)
+    : model_(model), tok_(tok), chat_(chat), batch_size_(batch_size) {
   if (tok.eos()) stop_ids_.push_back(*tok.eos());
   for (const char* t : {"<|im_end|>", "<|endoftext|>", "<|eot_id|>"})
     if (auto id = tok.find_token(t)) stop_ids_.push_back(*id);
@@ -99,11 +99,13 @@ std::vector<LoglikelihoodResult> EvalModel::loglikelihood(const std::string& con
   if (truncated) *truncated = !fits;
 
   std::vector<LoglikelihoodResult> out;
+  if (!session_) session_ = std::make_unique<Session>(model_);
+  Session& session = *session_;
   if (fits) {
-    session_.reset();
-    std::vector<float> last = session_.prefill_last(ctx);
+    session.reset();
+    std::vector<float> last = session.prefill_last(ctx);
     tokens_processed_ += int64_t(ctx.size());
-    const Session::Checkpoint after_ctx = session_.checkpoint();
+    const Session::Checkpoint after_ctx = session.checkpoint();
     for (const auto& cont : conts) {
       LoglikelihoodResult r;
       r.n_tokens = int64_t(cont.size());
@@ -111,9 +113,9 @@ std::vector<LoglikelihoodResult> EvalModel::loglikelihood(const std::string& con
       r.logprob = lp;
       r.is_greedy = greedy;
       if (cont.size() > 1) {
-        session_.rewind(after_ctx);
+        session.rewind(after_ctx);
         std::vector<int32_t> rest(cont.begin(), cont.end() - 1);
-        std::vector<float> logits = session_.prefill(rest);
+        std::vector<float> logits = session.prefill(rest);
         tokens_processed_ += int64_t(rest.size());
         for (size_t j = 1; j < cont.size(); ++j) {
           auto [l, g] = token_logprob(logits.data() + (j - 1) * size_t(n_vocab), n_vocab, cont[j]);
@@ -132,8 +134,8 @@ std::vector<LoglikelihoodResult> EvalModel::loglikelihood(const std::string& con
     all.insert(all.end(), cont.begin(), cont.end());
     if (int64_t(all.size()) > n_ctx + 1) all.erase(all.begin(), all.end() - (n_ctx + 1));
     const std::vector<int32_t> inputs(all.begin(), all.end() - 1);
-    session_.reset();
-    std::vector<float> logits = session_.prefill(inputs);
+    session.reset();
+    std::vector<float> logits = session.prefill(inputs);
     tokens_processed_ += int64_t(inputs.size());
     LoglikelihoodResult r;
     r.n_tokens = int64_t(cont.size());
@@ -163,58 +165,104 @@ size_t stop_search_start(const std::string& text) {
 
 }  // namespace
 
-GenerationResult EvalModel::generate(const std::string& context, const GenerationSettings& g) {
-  GenerationResult r;
-  std::vector<int32_t> ctx = encode_context(context);
-  const int64_t n_ctx = model_.options().n_ctx;
-  const int64_t max_new = std::max<int64_t>(1, std::min(g.max_gen_toks, n_ctx - 1));
-  const int64_t max_ctx = n_ctx - max_new;
-  if (int64_t(ctx.size()) > max_ctx) {
-    ctx.erase(ctx.begin(), ctx.end() - max_ctx);
-    r.truncated = true;
+namespace {
+
+// One generation request's state while it decodes: how it picks tokens, the text so far, when it
+// stops (an end token, a stop string outside <think>, the token budget) and its result.
+class GenerationTrack {
+ public:
+  GenerationTrack(const Tokenizer& tok, const std::vector<int32_t>& stop_ids, const GenerationSettings& g,
+                  GenerationResult& r)
+      : g_(g), r_(r), stop_ids_(stop_ids), greedy_(!g.do_sample || g.temperature <= 0), sampler_(options(g)),
+        dec_(tok, /*special=*/false) {
+    r_.finish_reason = "length";
   }
-  r.prompt_tokens = int64_t(ctx.size());
-  session_.reset();
-  std::vector<float> logits = session_.prefill_last(ctx);
-  tokens_processed_ += int64_t(ctx.size());
-  const int64_t n_vocab = model_.config().n_vocab;
-  const bool greedy = !g.do_sample || g.temperature <= 0;
-  SamplerOptions so;
-  so.temperature = float(g.temperature);
-  so.top_p = float(g.top_p);
-  so.top_k = g.top_k;
-  so.min_p = float(g.min_p);
-  so.seed = g.seed;
-  Sampler sampler(so);
-  StreamingDecoder dec(tok_, /*special=*/false);
-  std::string text;
-  r.finish_reason = "length";
-  while (r.generated_tokens < max_new) {
-    const int32_t t = greedy ? argmax_token(logits.data(), n_vocab) : sampler.sample(logits.data(), size_t(n_vocab));
+
+  int32_t pick(const float* logits, int64_t n_vocab) {
+    return greedy_ ? argmax_token(logits, n_vocab) : sampler_.sample(logits, size_t(n_vocab));
+  }
+  // False when `t` ends the request.
+  bool on_token(int32_t t) {
     if (std::find(stop_ids_.begin(), stop_ids_.end(), t) != stop_ids_.end()) {
-      r.finish_reason = "eos";
-      break;
+      r_.finish_reason = "eos";
+      return false;
     }
-    ++r.generated_tokens;
-    text += dec.push(t);
-    const size_t from = stop_search_start(text);
+    ++r_.generated_tokens;
+    text_ += dec_.push(t);
+    const size_t from = stop_search_start(text_);
     if (from != std::string::npos) {
       size_t best = std::string::npos;
-      for (const std::string& s : g.until)
-        if (!s.empty()) best = std::min(best, text.find(s, from));
+      for (const std::string& s : g_.until)
+        if (!s.empty()) best = std::min(best, text_.find(s, from));
       if (best != std::string::npos) {
-        text.resize(best);
-        r.finish_reason = "stop";
-        break;
+        text_.resize(best);
+        r_.finish_reason = "stop";
+        return false;
       }
     }
-    if (r.generated_tokens == max_new || session_.position() >= n_ctx) break;
-    logits = session_.decode(t);
-    ++tokens_processed_;
+    return true;
   }
-  if (r.finish_reason != "stop") text += dec.flush();
-  r.text = valid_utf8(text);
-  return r;
+  void finish() {
+    if (r_.finish_reason != "stop") text_ += dec_.flush();
+    r_.text = valid_utf8(text_);
+  }
+
+ private:
+  static SamplerOptions options(const GenerationSettings& g) {
+    SamplerOptions so;
+    so.temperature = float(g.temperature);
+    so.top_p = float(g.top_p);
+    so.top_k = g.top_k;
+    so.min_p = float(g.min_p);
+    so.seed = g.seed;
+    return so;
+  }
+  const GenerationSettings& g_;
+  GenerationResult& r_;
+  const std::vector<int32_t>& stop_ids_;
+  bool greedy_;
+  Sampler sampler_;
+  StreamingDecoder dec_;
+  std::string text_;
+};
+
+}  // namespace
+
+GenerationResult EvalModel::generate(const std::string& context, const GenerationSettings& g) {
+  return generate_batch({{context, g}})[0];
+}
+
+std::vector<GenerationResult> EvalModel::generate_batch(
+    const std::vector<std::pair<std::string, GenerationSettings>>& requests) {
+  const int64_t n_ctx = model_.options().n_ctx;
+  if (!batch_) batch_ = std::make_unique<SequenceBatch>(model_, batch_size_);
+  std::vector<GenerationResult> results(requests.size());
+  std::vector<std::unique_ptr<GenerationTrack>> tracks;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const auto& [context, g] = requests[i];
+    GenerationResult& r = results[i];
+    std::vector<int32_t> ctx = encode_context(context);
+    const int64_t max_new = std::max<int64_t>(1, std::min(g.max_gen_toks, n_ctx - 1));
+    const int64_t max_ctx = n_ctx - max_new;
+    if (int64_t(ctx.size()) > max_ctx) {
+      ctx.erase(ctx.begin(), ctx.end() - max_ctx);
+      r.truncated = true;
+    }
+    r.prompt_tokens = int64_t(ctx.size());
+    tracks.push_back(std::make_unique<GenerationTrack>(tok_, stop_ids_, g, r));
+    GenerationTrack* t = tracks.back().get();
+    SequenceRequest q;
+    q.prompt = std::move(ctx);
+    q.max_new = max_new;
+    q.pick = [t](const float* logits, int64_t n_vocab) { return t->pick(logits, n_vocab); };
+    q.on_token = [t](int32_t tok) { return t->on_token(tok); };
+    q.on_end = [t](SequenceEnd) { t->finish(); };
+    batch_->add(std::move(q));
+  }
+  const int64_t before = batch_->tokens_processed();
+  batch_->run();
+  tokens_processed_ += batch_->tokens_processed() - before;
+  return results;
 }
 
 std::string strip_think(const std::string& text) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/model/model.h"
+#include "core/model/sequence_batch.h"
 #include "core/tokenizer/tokenizer.h"
 
 namespace lfmb::eval {
@@ -38,7 +39,9 @@ class EvalModel {
  public:
   // chat: contexts are rendered chat text that already carries its BOS; otherwise the
   // tokenizer adds BOS as the vocabulary asks (add_bos_token), so every prompt has exactly one.
-  EvalModel(const Model& model, Tokenizer& tok, bool chat);
+  // batch_size: generation requests decoded together by generate_batch (sessions made at the
+  // first generation).
+  EvalModel(const Model& model, Tokenizer& tok, bool chat, int batch_size = 1);
 
   // lm-eval's rule: trailing whitespace of the context moves into the continuation; the
   // continuation's tokens are enc(context + continuation)[len(enc(context)):]; inputs longer than
@@ -46,6 +49,10 @@ class EvalModel {
   std::vector<LoglikelihoodResult> loglikelihood(const std::string& context, const std::vector<std::string>& continuations,
                                                  bool* truncated = nullptr);
   GenerationResult generate(const std::string& context, const GenerationSettings& g);
+  // Several requests, batch_size at a time in one decode step (continuous batching); result i
+  // for request i. Greedy results are exactly generate()'s, one by one.
+  std::vector<GenerationResult> generate_batch(const std::vector<std::pair<std::string, GenerationSettings>>& requests);
+  int batch_size() const { return batch_size_; }
 
   std::vector<int32_t> encode_context(const std::string& text);
   const Tokenizer& tokenizer() const { return tok_; }
@@ -56,7 +63,10 @@ class EvalModel {
   const Model& model_;
   Tokenizer& tok_;
   bool chat_;
-  Session session_;
+  int batch_size_;
+  // Made at first use, so a task that only scores or only generates holds one kind of cache.
+  std::unique_ptr<Session> session_;      // loglikelihood
+  std::unique_ptr<SequenceBatch> batch_;  // generation
   std::vector<int32_t> stop_ids_;
   int64_t tokens_processed_ = 0;
 };

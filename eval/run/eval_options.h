@@ -33,6 +33,7 @@ struct EvalOptions {
   std::vector<std::string> tasks;      // task or group names as given
   std::map<std::string, TaskSettings> per_task;  // by the name given
   TaskSettings defaults;               // from flags / the config's top level
+  int batch_size = 1;                  // generation requests decoded together (lm-eval --batch_size)
   uint64_t seed = 0;                   // sampling seed; few-shot draws use lm-eval's 1234 + seed
   std::string chat_template;           // "" = the GGUF's; lfm2 | qwen3 to choose a family
   std::string data_dir;

@@ -3,9 +3,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <cstdio>
 #include <set>
@@ -123,7 +125,7 @@ std::string run_eval(const EvalOptions& o) {
   std::unique_ptr<EvalModel> raw_model, chat_model;
   auto eval_model = [&](bool use_chat) -> EvalModel& {
     auto& m = use_chat ? chat_model : raw_model;
-    if (!m) m = std::make_unique<EvalModel>(model, tok, use_chat);
+    if (!m) m = std::make_unique<EvalModel>(model, tok, use_chat, o.batch_size);
     return *m;
   };
 
@@ -160,27 +162,68 @@ std::string run_eval(const EvalOptions& o) {
       if (tok.bos() && enc.size() >= 2 && enc[0] == *tok.bos() && enc[1] == *tok.bos())
         throw Error(t.task + ": the prompt starts with two BOS tokens (chat template and tokenizer both add one)");
     };
-    // One generation request, answered from the cache or the model.
-    auto generate_cached = [&](const std::string& context, const GenerationSettings& g, bool& hit) -> json {
+    // Generation records made by a batch ahead of the documents that use them (--batch-size).
+    std::map<std::string, json> fresh;
+    auto generation_record = [&](const GenerationResult& gr) -> json {
+      generated += gr.generated_tokens;
+      return {{"text", gr.text},
+              {"finish_reason", gr.finish_reason},
+              {"prompt_tokens", gr.prompt_tokens},
+              {"generated_tokens", gr.generated_tokens},
+              {"truncated", gr.truncated}};
+    };
+    auto generation_key = [&](const std::string& context, const GenerationSettings& g) {
       json key = request_key(context);
       key["kind"] = "generate_until";
       key["generation"] = generation_json(g);
       key["seed"] = g.do_sample ? json(g.seed) : json(nullptr);
-      const std::string k = cache_key(key);
+      return cache_key(key);
+    };
+    // One generation request, answered from this run's batch, the cache or the model.
+    auto generate_cached = [&](const std::string& context, const GenerationSettings& g, bool& hit) -> json {
+      const std::string k = generation_key(context, g);
+      hit = false;
+      if (auto f = fresh.find(k); f != fresh.end()) {
+        json rec = std::move(f->second);
+        fresh.erase(f);
+        return rec;
+      }
       hit = true;
       if (std::optional<json> r = cache.get(k)) return *r;
       hit = false;
-      const GenerationResult gr = eval_model(use_chat).generate(context, g);
-      json rec = {{"text", gr.text},
-                  {"finish_reason", gr.finish_reason},
-                  {"prompt_tokens", gr.prompt_tokens},
-                  {"generated_tokens", gr.generated_tokens},
-                  {"truncated", gr.truncated}};
+      const json rec = generation_record(eval_model(use_chat).generate(context, g));
       cache.put(k, rec);
-      generated += gr.generated_tokens;
       return rec;
     };
-    for (size_t id : ids) {
+    // With --batch-size N > 1, the single-prompt generations of the next documents run together
+    // (kBatchAhead × N of them per call, so the batch stays full while requests finish); each is
+    // cached as soon as the call returns and used when the loop reaches its document.
+    constexpr size_t kBatchAhead = 4;
+    const bool batched = o.batch_size > 1 && t.output_type == "generate_until" && t.doc_to_turns.empty();
+    auto generate_ahead = [&](size_t from) {
+      const size_t upto_i = std::min(ids.size(), from + kBatchAhead * size_t(o.batch_size));
+      std::vector<std::pair<std::string, GenerationSettings>> requests;
+      std::vector<std::string> keys;
+      for (size_t j = from; j < upto_i; ++j) {
+        const BuiltPrompt b = build_prompt(p, ids[j], shots[ids[j]], s, chat);
+        check_first_prompt(b.context);
+        const GenerationSettings g = generation_settings(t, s, o.seed, ids[j]);
+        const std::string k = generation_key(b.context, g);
+        if (fresh.count(k) || cache.get(k) || std::find(keys.begin(), keys.end(), k) != keys.end()) continue;
+        requests.push_back({b.context, g});
+        keys.push_back(k);
+      }
+      if (requests.empty()) return;
+      const std::vector<GenerationResult> results = eval_model(use_chat).generate_batch(requests);
+      for (size_t i = 0; i < results.size(); ++i) {
+        json rec = generation_record(results[i]);
+        cache.put(keys[i], rec);
+        fresh[keys[i]] = std::move(rec);
+      }
+    };
+    for (size_t pos = 0; pos < ids.size(); ++pos) {
+      const size_t id = ids[pos];
+      if (batched && pos % (kBatchAhead * size_t(o.batch_size)) == 0) generate_ahead(pos);
       DocResult d = doc_skeleton(p, id);
       if (!t.doc_to_turns.empty()) {
         // Multi-turn (Multi-IF): each turn after the earlier turns and the model's own replies.
@@ -299,6 +342,7 @@ std::string run_eval(const EvalOptions& o) {
   config["backend"] = o.model.backend;
   config["dtype"] = o.model.dtype;
   config["threads"] = o.model.threads;
+  config["batch_size"] = o.batch_size;
   config["n_ctx"] = model.options().n_ctx;
   config["seed"] = o.seed;
   config["fewshot_seed"] = kFewshotSeed + o.seed;
