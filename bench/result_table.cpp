@@ -48,7 +48,7 @@ std::string fixed(double v, int digits, bool applies) {
 constexpr const char* kCsvHeader =
     "model,architecture,model_size_bytes,n_params,n_params_active,backend,dtype,kernel,threads,test,n_prompt,n_gen,"
     "depth,avg_ts,stddev_ts,median_ts,ttft_ms,load_ms,peak_rss_bytes,decode_bytes_per_token,bandwidth_gbps,"
-    "roofline_ts,roofline_pct,int8_peak_gops,int8_peak_pct,samples_ts,test_time,build_commit";
+    "roofline_ts,roofline_pct,int8_peak_gops,int8_peak_pct,samples_ts,test_time,build_commit,n_seq";
 
 // One CSV line without its newline. Fields that do not apply to the test (ttft of a decode
 // test, the roofline of a prefill test, the int8 peak of a decode test) or that the record does not
@@ -58,7 +58,7 @@ std::string csv_row(const TestResult& r) {
   for (double s : r.samples_ts) samples += (samples.empty() ? "" : ";") + fmt::format("{:.4f}", s);
   const bool decode = is_decode(r);
   const bool prefill = r.n_gen == 0 && r.n_prompt > 0;
-  return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{:.4f},{},{:.4f},{},{},{},{},{},{},{},{},{},{},{},{}",
+  return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{:.4f},{},{:.4f},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                      csv_field(r.model), csv_field(r.architecture), known(r.model_size_bytes), known(r.n_params),
                      known(r.n_params_active), csv_field(r.backend), csv_field(r.dtype), csv_field(r.kernel),
                      r.threads, csv_field(r.test), r.n_prompt, r.n_gen, r.depth, r.ts.mean,
@@ -67,7 +67,7 @@ std::string csv_row(const TestResult& r) {
                      decode ? known(r.decode_bytes_per_token) : std::string(), fixed(r.bandwidth_gbps, 3, decode),
                      fixed(r.roofline_ts, 4, decode), fixed(r.roofline_pct, 2, decode),
                      fixed(r.int8_peak_gops, 1, prefill), fixed(r.peak_pct, 2, prefill), samples,
-                     csv_field(r.test_time), csv_field(r.build_commit));
+                     csv_field(r.test_time), csv_field(r.build_commit), r.n_seq);
 }
 
 LoadedResults one_source(const std::vector<TestResult>& results) {

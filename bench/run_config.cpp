@@ -237,11 +237,11 @@ RunConfig parse_run_config(const std::string& text, const std::string& path, con
     cfg.origins.push_back(std::move(origin));
   }
   if (cfg.runs.empty()) throw Error(path + ": every combination is excluded; nothing to run");
-  // Each run measures every n_prompt x depth pair plus n_gen at every depth.
+  // Each run measures every n_prompt x depth pair plus n_gen at every n_seq x depth pair.
   uint64_t n_tests = 0;
   for (const auto& r : cfg.runs) {
     const uint64_t prompts = uint64_t(std::count_if(r.n_prompt.begin(), r.n_prompt.end(), [](int n) { return n > 0; }));
-    n_tests = saturating_add(n_tests, saturating_mul(prompts + (r.n_gen > 0 ? 1 : 0), r.depth.size()));
+    n_tests = saturating_add(n_tests, saturating_mul(prompts + (r.n_gen > 0 ? r.n_seq.size() : 0), r.depth.size()));
   }
   if (n_tests > max_combinations)
     throw Error(path + ": the " + std::to_string(cfg.runs.size()) + " run(s) hold " + count_text(n_tests) +

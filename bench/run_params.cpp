@@ -6,6 +6,7 @@
 
 #include "core/cli/option_table.h"
 #include "core/error.h"
+#include "core/model/sequence_batch.h"
 
 namespace lfmb {
 
@@ -24,7 +25,7 @@ nlohmann::json ModelSpec::to_json() const {
 nlohmann::json RunParams::to_json() const {
   return {{"model", model.to_json()}, {"backend", backend},     {"dtype", dtype},
           {"threads", threads},       {"n_prompt", n_prompt},   {"n_gen", n_gen},
-          {"depth", depth},           {"repetitions", repetitions}, {"warmup", warmup},
+          {"depth", depth},           {"n_seq", n_seq},           {"repetitions", repetitions}, {"warmup", warmup},
           {"n_batch", n_batch},       {"n_ctx", n_ctx}, {"mmap", mmap}};
 }
 
@@ -123,6 +124,7 @@ const std::vector<RunField>& run_fields() {
       field("n_prompt", [](RunParams& p, const YAML::Node& n) { p.n_prompt = as_int_list(n, 0, 1 << 20); }, true),
       field("n_gen", [](RunParams& p, const YAML::Node& n) { p.n_gen = as_int(n, 0, 1 << 20); }),
       field("depth", [](RunParams& p, const YAML::Node& n) { p.depth = as_int_list(n, 0, 1 << 20); }, true),
+      field("n_seq", [](RunParams& p, const YAML::Node& n) { p.n_seq = as_int_list(n, 1, kMaxSequences); }, true),
       field("repetitions", [](RunParams& p, const YAML::Node& n) { p.repetitions = as_int(n, 1, 1000); }),
       field("warmup", [](RunParams& p, const YAML::Node& n) { p.warmup = as_int(n, 0, 100); }),
       field("n_batch", [](RunParams& p, const YAML::Node& n) { p.n_batch = as_int(n, 1, 1 << 16); }),

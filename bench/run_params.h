@@ -35,6 +35,7 @@ struct RunParams {
   std::vector<int> n_prompt = {512}; // prefill tests (pp), 0 entries = none
   int n_gen = 128;                   // decode test (tg) length, 0 = none
   std::vector<int> depth = {0};      // KV/context depth filled before measuring
+  std::vector<int> n_seq = {1};      // decode tests: sequences decoding together
   int repetitions = 5;
   int warmup = 1;
   int n_batch = 512;                 // prefill chunk

@@ -101,6 +101,10 @@ void validate_run(const RunParams& p, const std::vector<TestSpec>& tests, const 
   if (p.n_ctx > 0 && p.n_ctx < needed)
     fail("n_ctx", fmt::format("n_ctx {} is shorter than the {} positions the tests need (depth + n_prompt + 1, depth + n_gen)",
                               p.n_ctx, needed));
+  for (const TestSpec& t : tests)
+    if (t.n_seq > p.n_batch)
+      fail("n_seq", fmt::format("{} sequences decoding together exceed n_batch = {} (one step runs a token of each)",
+                                t.n_seq, p.n_batch));
   ModelConfig config;
   uint64_t need = 0;
   std::string model_name;

@@ -2,10 +2,11 @@
 
 namespace lfmb {
 
-std::string test_name(int n_prompt, int n_gen, int depth) {
+std::string test_name(int n_prompt, int n_gen, int depth, int n_seq) {
   std::string s = n_prompt > 0 && n_gen > 0 ? "pp" + std::to_string(n_prompt) + "+tg" + std::to_string(n_gen)
                  : n_gen > 0                ? "tg" + std::to_string(n_gen)
                                             : "pp" + std::to_string(n_prompt);
+  if (n_seq > 1) s += " x" + std::to_string(n_seq);
   if (depth > 0) s += " @ d" + std::to_string(depth);
   return s;
 }
@@ -25,6 +26,7 @@ nlohmann::json TestResult::to_json() const {
       {"n_prompt", n_prompt},
       {"n_gen", n_gen},
       {"depth", depth},
+      {"n_seq", n_seq},
       {"samples_ns", samples_ns},
       {"samples_ts", samples_ts},
       {"avg_ts", ts.mean},
@@ -70,6 +72,7 @@ TestResult TestResult::from_json(const nlohmann::json& j) {
   r.n_prompt = j.value("n_prompt", 0);
   r.n_gen = j.value("n_gen", 0);
   r.depth = j.value("depth", 0);
+  r.n_seq = j.value("n_seq", 1);
   r.samples_ns = j.value("samples_ns", std::vector<double>{});
   r.samples_ts = j.value("samples_ts", std::vector<double>{});
   r.ts = summarize(r.samples_ts);

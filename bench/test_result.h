@@ -23,6 +23,7 @@ struct TestResult {
   int threads = 0;
   std::string test;             // "pp512", "tg128", "tg128 @ d4096", "pp512+tg128" (prefill then decode)
   int n_prompt = 0, n_gen = 0, depth = 0;
+  int n_seq = 1;                // sequences decoding together (tg tests); t/s is their aggregate
   // Measurements (after warm-up).
   std::vector<double> samples_ns;   // wall time per repetition
   std::vector<double> samples_ts;   // tokens per second per repetition
@@ -57,7 +58,7 @@ struct TestResult {
   static TestResult from_json(const nlohmann::json& j);
 };
 
-// Test name as llama-bench writes it.
-std::string test_name(int n_prompt, int n_gen, int depth);
+// Test name as llama-bench writes it, plus " xN" for N sequences decoding together.
+std::string test_name(int n_prompt, int n_gen, int depth, int n_seq = 1);
 
 }  // namespace lfmb

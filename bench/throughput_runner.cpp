@@ -18,6 +18,7 @@
 #include "bench/noise.h"
 #include "core/model/model.h"
 #include "core/model/model_stats.h"
+#include "core/model/sequence_batch.h"
 #include "core/synth/synthesize.h"
 
 namespace lfmb {
@@ -66,6 +67,20 @@ struct Repetition {
   double ttft_ns = 0;  // pp: prefill + first decode step
 };
 
+// One repetition of a decode test of several sequences: n_gen steps, each one token of every
+// sequence in one Session::decode_batch call.
+Repetition run_batched_repetition(std::vector<Session>& seqs, const TestSpec& spec, RandomTokens& tokens) {
+  std::vector<Session*> batch;
+  for (Session& s : seqs) batch.push_back(&s);
+  std::vector<std::vector<int32_t>> steps;
+  for (int i = 0; i < spec.n_gen; ++i) steps.push_back(tokens.next(spec.n_seq));
+  Repetition r;
+  const Clock::time_point t0 = Clock::now();
+  for (const std::vector<int32_t>& step : steps) Session::decode_batch(batch, step);
+  r.ns = ns_since(t0);
+  return r;
+}
+
 // One repetition of `spec` on `s`, a fresh or depth-filled session.
 Repetition run_repetition(Session& s, const TestSpec& spec, RandomTokens& tokens) {
   const std::vector<int32_t> prompt = tokens.next(spec.n_prompt), gen = tokens.next(std::max(spec.n_gen, 1));
@@ -110,7 +125,8 @@ std::vector<TestSpec> planned_tests(const RunParams& p) {
     for (int d : p.depth)
       if (np > 0) tests.push_back({np, 0, d});
   if (p.n_gen > 0)
-    for (int d : p.depth) tests.push_back({0, p.n_gen, d});
+    for (int ns : p.n_seq)
+      for (int d : p.depth) tests.push_back({0, p.n_gen, d, ns});
   return tests;
 }
 
@@ -196,10 +212,12 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
   for (const TestSpec& spec : tests) {
     checkpoint();
     TestResult r = proto;
-    r.test = test_name(spec.n_prompt, spec.n_gen, spec.depth);
+    r.test = test_name(spec.n_prompt, spec.n_gen, spec.depth, spec.n_seq);
     r.n_prompt = spec.n_prompt;
     r.n_gen = spec.n_gen;
     r.depth = spec.depth;
+    r.n_seq = spec.n_seq;
+    if (spec.n_seq > 1) check_sequences_fit(*model, spec.n_seq);
 
     // The context is filled once; every repetition starts from a copy of it.
     std::optional<Session> filled;
@@ -211,7 +229,8 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
     // A decode test's roofline uses bandwidth probed right before every measured repetition and
     // once after the last: on a shared host the available bandwidth drifts by tens of percent
     // within seconds, so each repetition is compared with the probes on either side of it.
-    const bool decode = spec.n_prompt == 0;
+    // The roofline is per sequence; a batched step reads each weight once for several tokens.
+    const bool decode = spec.n_prompt == 0 && spec.n_seq == 1;
     std::vector<double> probes_gbps;
     const auto probe = [&] {
       probes_gbps.push_back(measure_read_bandwidth(threads, bandwidth_buffer_bytes_, kProbePasses).median_gbps);
@@ -225,15 +244,17 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
       say(fmt::format("{} {} {}/{}", r.test, measured ? "rep" : "warm-up", measured ? rep - p.warmup + 1 : rep + 1,
                       measured ? p.repetitions : p.warmup));
       if (measured && decode) probe();
-      Session s = filled ? *filled : Session(*model);
+      // Every sequence starts from its own copy of the filled context (or empty).
+      std::vector<Session> seqs(size_t(spec.n_seq), filled ? *filled : Session(*model));
       const bool count = measured && moe && spec.n_prompt == 0;
-      s.count_expert_routing(count);
-      const Repetition m = run_repetition(s, spec, tokens);
+      for (Session& s : seqs) s.count_expert_routing(count);
+      const Repetition m = spec.n_seq > 1 ? run_batched_repetition(seqs, spec, tokens) : run_repetition(seqs[0], spec, tokens);
       if (!measured) continue;
-      if (count) add_counts(routing, s.expert_routing_counts());
+      if (count)
+        for (const Session& s : seqs) add_counts(routing, s.expert_routing_counts());
       ttft_ns += m.ttft_ns;
       r.samples_ns.push_back(m.ns);
-      r.samples_ts.push_back(double(spec.n_prompt + spec.n_gen) * 1e9 / m.ns);
+      r.samples_ts.push_back(double(spec.n_prompt + spec.n_gen) * spec.n_seq * 1e9 / m.ns);
     }
     if (decode && !probes_gbps.empty()) probe();
     r.ts = summarize(r.samples_ts);
@@ -244,7 +265,7 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
         r.int8_peak_gops = peak_gops;
         r.peak_pct = 100.0 * r.ts.mean * 2.0 * double(r.prefill_macs_per_token) / (peak_gops * 1e9);
       }
-    } else if (spec.n_prompt == 0) {
+    } else if (decode) {
       // KV bytes at the mean position of the measured tokens.
       r.decode_bytes_per_token = weight_bytes + kv_bytes_read(c, spec.depth + spec.n_gen / 2);
       r.bandwidth_samples_gbps = probes_gbps;
@@ -257,8 +278,8 @@ std::vector<TestResult> ThroughputRunner::run(const RunParams& p, const std::vec
       r.bandwidth_gbps = summarize(probes_gbps).mean;
       r.roofline_ts = summarize(rooflines_ts).mean;
       r.roofline_pct = summarize(r.samples_roofline_pct).mean;
-      if (moe) r.routing = routing_json(c, routing);
     }
+    if (moe && spec.n_prompt == 0) r.routing = routing_json(c, routing);
     r.test_time = utc_time_iso();
     r.noise = check_noise(r).to_json();
     if (hooks.on_result) {

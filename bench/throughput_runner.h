@@ -24,9 +24,10 @@ struct TestSpec {
   int n_prompt = 0;
   int n_gen = 0;
   int depth = 0;
+  int n_seq = 1;  // decode tests: sequences decoding together (Session::decode_batch)
 };
 
-// The run's tests in llama-bench order: every pp (n_prompt × depth), then every tg (depth).
+// The run's tests in llama-bench order: every pp (n_prompt × depth), then every tg (n_seq × depth).
 std::vector<TestSpec> planned_tests(const RunParams& p);
 // Context positions the tests need: depth + n_prompt + 1 (the first generated token, for time to
 // first token) for pp, depth + n_gen for tg.

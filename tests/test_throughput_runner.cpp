@@ -117,6 +117,40 @@ TEST_CASE("runner: samples per repetition, t/s from the samples, ttft, roofline 
   }
 }
 
+TEST_CASE("runner: n_seq decode tests time every sequence together and report their aggregate t/s", "[runner][batch]") {
+  ThroughputRunner runner(size_t(4) << 20);
+  RunParams p = tiny("tiny-lfm2moe");
+  p.n_prompt = {0};
+  p.n_seq = {1, 3};
+  const auto tests = planned_tests(p);
+  REQUIRE(tests.size() == 4);  // n_seq x depth
+  CHECK(test_name(tests[2].n_prompt, tests[2].n_gen, tests[2].depth, tests[2].n_seq) == "tg4 x3");
+  CHECK(test_name(tests[3].n_prompt, tests[3].n_gen, tests[3].depth, tests[3].n_seq) == "tg4 x3 @ d6");
+  const auto results = runner.run(p, tests);
+  REQUIRE(results.size() == 4);
+  for (size_t i : {size_t(2), size_t(3)}) {
+    const TestResult& r = results[i];
+    INFO(r.test);
+    CHECK(r.n_seq == 3);
+    CHECK(TestResult::from_json(r.to_json()).n_seq == 3);
+    REQUIRE(r.samples_ns.size() == size_t(p.repetitions));
+    for (size_t k = 0; k < r.samples_ns.size(); ++k) CHECK(r.samples_ts[k] == Approx(3 * p.n_gen * 1e9 / r.samples_ns[k]));
+    CHECK(r.samples_roofline_pct.empty());  // a per-sequence roofline does not apply to a batched step
+    // Every sequence's tokens are routed: 3 sequences × n_gen × repetitions × top-2 per MoE layer.
+    REQUIRE(r.routing.is_object());
+    for (const auto& per_layer : r.routing["tokens_per_expert"]) {
+      uint64_t sum = 0;
+      for (const auto& n : per_layer) sum += n.get<uint64_t>();
+      CHECK(sum == uint64_t(3 * p.n_gen * p.repetitions * 2));
+    }
+  }
+  CHECK(results[0].n_seq == 1);
+  CHECK(results[0].samples_roofline_pct.size() == size_t(p.repetitions));
+  // More sequences than one step can hold is refused before anything runs.
+  p.n_batch = 2;
+  CHECK(validation_error(p).find("key 'n_seq': 3 sequences decoding together exceed n_batch = 2") != std::string::npos);
+}
+
 TEST_CASE("runner: a dense model has no routing statistics", "[runner]") {
   ThroughputRunner runner(size_t(4) << 20);
   RunParams p = tiny("tiny-qwen3");

@@ -30,6 +30,7 @@
 #include "core/model/memory_plan.h"
 #include "core/model/model_validation.h"
 #include "core/model/model_stats.h"
+#include "core/model/sequence_batch.h"
 #include "core/synth/synthesize.h"
 
 namespace lfmb {
@@ -149,6 +150,7 @@ nlohmann::ordered_json llama_bench_json(const BenchRow& row, const DeviceInfo& d
       {"n_prompt", r.n_prompt},
       {"n_gen", r.n_gen},
       {"n_depth", r.depth},
+      {"n_seq", r.n_seq},
       {"test_time", row.test_time},
       {"avg_ns", int64_t(ns.mean)},
       {"stddev_ns", int64_t(ns.stddev)},
@@ -276,6 +278,7 @@ int run_bench(const ParsedArgs& args) {
   const std::vector<int> n_prompt = int_list(args, flag("n_prompt"), {default_int("n_prompt")}, 0, 1 << 20);
   const std::vector<int> n_gen = int_list(args, flag("n_gen"), {default_int("n_gen")}, 0, 1 << 20);
   const std::vector<int> depth = int_list(args, flag("depth"), {default_int("depth")}, 0, 1 << 20);
+  const std::vector<int> n_seq = int_list(args, flag("n_seq"), {default_int("n_seq")}, 1, kMaxSequences);
   const std::vector<int> threads = int_list(args, flag("threads"), {default_int("threads")}, 0, 1024);
   const int repetitions = int(args.get_int(flag("repetitions"), default_int("repetitions"), 1, 1000));
   const int warmup = args.has(flag("no_warmup")) ? 0 : int(args.get_int(flag("warmup"), default_int("warmup"), 0, 100));
@@ -297,7 +300,7 @@ int run_bench(const ParsedArgs& args) {
       return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
     };
     const auto nonzero = [](const std::vector<int>& v) { return uint64_t(std::count_if(v.begin(), v.end(), [](int x) { return x > 0; })); };
-    const uint64_t per_depth = nonzero(n_prompt) + nonzero(n_gen) + args.all(flag("prompt_gen")).size();
+    const uint64_t per_depth = nonzero(n_prompt) + mul(nonzero(n_gen), n_seq.size()) + args.all(flag("prompt_gen")).size();
     uint64_t n = mul(per_depth, depth.size());
     for (size_t k : {models.size(), backends.size(), threads.size(), batches.size(), contexts.size(), mmaps.size()}) n = mul(n, k);
     const uint64_t limit = uint64_t(args.get_int(flag("max_combinations"), int64_t(kDefaultMaxCombinations), 1, 1ll << 40));
@@ -313,8 +316,9 @@ int run_bench(const ParsedArgs& args) {
     for (int d : depth)
       if (np > 0) tests.push_back({np, 0, d});
   for (int ng : n_gen)
-    for (int d : depth)
-      if (ng > 0) tests.push_back({0, ng, d});
+    for (int ns : n_seq)
+      for (int d : depth)
+        if (ng > 0) tests.push_back({0, ng, d, ns});
   for (const auto& pg : args.all(flag("prompt_gen"))) {
     const size_t comma = pg.find(',');
     if (comma == std::string::npos) throw UsageError("bench: -pg expects PP,TG (e.g. 512,128), got '" + pg + "'");
@@ -339,6 +343,7 @@ int run_bench(const ParsedArgs& args) {
               p.n_prompt = n_prompt;
               p.n_gen = *std::max_element(n_gen.begin(), n_gen.end());
               p.depth = depth;
+              p.n_seq = n_seq;
               p.repetitions = repetitions;
               p.warmup = warmup;
               p.n_batch = nb;
@@ -357,7 +362,7 @@ int run_bench(const ParsedArgs& args) {
     plan.models.push_back(m.label());
     plan.backends.push_back(p.dtype.empty() ? p.backend : p.backend + " " + p.dtype);
   }
-  for (const auto& t : tests) plan.tests.push_back(test_name(t.n_prompt, t.n_gen, t.depth));
+  for (const auto& t : tests) plan.tests.push_back(test_name(t.n_prompt, t.n_gen, t.depth, t.n_seq));
   RowPrinter printer(output, device, plan, [&] {
     if (progress) progress->clear();
   });

@@ -135,7 +135,7 @@ int run_run(const ParsedArgs& args) {
   for (size_t i = 0; i < cfg.runs.size(); ++i) {
     const nlohmann::json params = cfg.runs[i].to_json();
     tests_of[i] = planned_tests(cfg.runs[i]);
-    for (const TestSpec& t : tests_of[i]) planned.push_back(record_identity(params, test_name(t.n_prompt, t.n_gen, t.depth)));
+    for (const TestSpec& t : tests_of[i]) planned.push_back(record_identity(params, test_name(t.n_prompt, t.n_gen, t.depth, t.n_seq)));
     max_repetitions = std::max(max_repetitions, cfg.runs[i].repetitions);
   }
   ResultFiles files(base, planned);
@@ -187,7 +187,7 @@ int run_run(const ParsedArgs& args) {
     const RunParams& p = cfg.runs[i];
     plan.models.push_back(p.model.label());
     plan.backends.push_back(p.dtype.empty() ? p.backend : p.backend + " " + p.dtype);
-    for (const TestSpec& t : tests_of[i]) plan.tests.push_back(test_name(t.n_prompt, t.n_gen, t.depth));
+    for (const TestSpec& t : tests_of[i]) plan.tests.push_back(test_name(t.n_prompt, t.n_gen, t.depth, t.n_seq));
   }
   LiveTable table(stdout, plan, [&] { progress.clear(); });
   for (const TestResult& r : files.results()) table.add(r);

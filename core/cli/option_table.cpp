@@ -75,6 +75,9 @@ const std::vector<OptionDef>& option_table() {
        true, true},
       {"depth", "--n-depth,-d", "N", "integer or list of integers", "0", "tokens",
        "context filled (untimed) before each test: `tg128 @ d4096`", kCmdBench | kCmdRun, true, true},
+      {"n_seq", "--sequences,-npl", "N", "integer or list of integers", "1", "sequences",
+       "decode tests: sequences decoding together, one token each per forward step (`tg128 x8`); t/s is their "
+       "aggregate, as llama-batched-bench's S_TG", kCmdBench | kCmdRun, true, true},
       {"prompt_gen", "--prompt-gen,-pg", "PP,TG", "two integers", "", "tokens",
        "prefill PP tokens then decode TG in one timed test (t/s over PP + TG)", kCmdBench, false, true},
       {"repetitions", "--repetitions,-r", "N", "integer", "5", "repetitions", "measured repetitions per test",

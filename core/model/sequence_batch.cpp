@@ -7,19 +7,22 @@
 
 namespace lfmb {
 
-SequenceBatch::SequenceBatch(const Model& m, int max_sequences) : m_(m) {
-  if (max_sequences < 1) throw Error(fmt::format("batch size must be at least 1 (got {})", max_sequences));
-  if (max_sequences > m.options().n_batch)
-    throw Error(fmt::format("{}: {} sequences per step exceed n_batch = {}", m.path(), max_sequences, m.options().n_batch));
-  // The model's plan counts one session; each further one is another KV cache and conv state.
+void check_sequences_fit(const Model& m, int n) {
+  if (n < 1 || n > kMaxSequences)
+    throw Error(fmt::format("sequences decoding together: expected 1 to {}, got {}", kMaxSequences, n));
+  if (n > m.options().n_batch)
+    throw Error(fmt::format("{}: {} sequences per step exceed n_batch = {}", m.path(), n, m.options().n_batch));
   const MemoryPlan& plan = m.memory_plan();
-  const uint64_t per_session = plan.kv_cache + plan.conv_state;
-  const uint64_t more = per_session * uint64_t(max_sequences - 1);
+  const uint64_t more = (plan.kv_cache + plan.conv_state) * uint64_t(n - 1);
   const uint64_t avail = m.options().memory_limit > 0 ? m.options().memory_limit : memory_available();
   if (avail > 0 && more > avail)
     throw Error(fmt::format("{}: {} sequences need {:.2f} GiB more for their KV caches (n_ctx = {}), {:.2f} GiB available",
-                            m.path(), max_sequences, double(more) / double(1ull << 30), m.options().n_ctx,
+                            m.path(), n, double(more) / double(1ull << 30), m.options().n_ctx,
                             double(avail) / double(1ull << 30)));
+}
+
+SequenceBatch::SequenceBatch(const Model& m, int max_sequences) : m_(m) {
+  check_sequences_fit(m, max_sequences);
   slots_.resize(size_t(max_sequences));
   for (Slot& s : slots_) s.session = std::make_unique<Session>(m);
 }

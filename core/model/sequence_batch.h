@@ -17,6 +17,13 @@
 
 namespace lfmb {
 
+// Most sequences a batch, a bench test or a server may decode together.
+inline constexpr int kMaxSequences = 256;
+
+// Throws an lfmb::Error unless n sequences (n ≤ kMaxSequences and ≤ n_batch) fit in memory: the
+// model's plan counts one session; each further one is another KV cache and conv state.
+void check_sequences_fit(const Model& m, int n);
+
 // Why a request stopped.
 enum class SequenceEnd {
   Stopped,  // on_token returned false (end token, stop string, client gone)
