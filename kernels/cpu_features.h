@@ -1,6 +1,7 @@
 // What this CPU can run, detected once at run time (cpuinfo), and which SIMD path the kernels use.
 // The project compiles without -march flags: every ISA-specific function carries a target
-// attribute and is only called after these checks. LFMB_ISA=scalar|avx2|avx512 forces a lower path.
+// attribute and is only called after these checks. LFMB_ISA=scalar|avx2|avx512 forces a lower path;
+// LFMB_AVX_VNNI=0 (read once, at detection) makes the avx2 path run as on a CPU without AVX-VNNI.
 #pragma once
 #include <string>
 #include <string_view>

@@ -208,9 +208,11 @@ void NativeBackend::moe(const PreparedWeight& gate, const PreparedWeight& up, co
 std::string NativeBackend::describe() const {
   std::string s = "native (" + std::string(isa_name(isa_)) + ", threads " + std::to_string(threads_) + "):";
   for (TensorType t : {TensorType::Q4_0, TensorType::Q8_0, TensorType::BF16, TensorType::F16, TensorType::F32}) {
-    s.append(" ").append(tensor_type_name(t)).append(" ").append(kernel_name(t, isa_));
-    if (pack_ && (t == TensorType::Q4_0 || t == TensorType::Q8_0))
-      s.append(", packed GEMM ").append(int8_gemm_path_name(gemm_path_));
+    // Q4_0/Q8_0 run on their packed copy only (the stored-block kernels with LFMB_NATIVE_PACK=0).
+    const bool packed = pack_ && (t == TensorType::Q4_0 || t == TensorType::Q8_0);
+    s.append(" ").append(tensor_type_name(t)).append(" ");
+    if (packed) s.append("packed int8 GEMM ").append(int8_gemm_path_name(gemm_path_));
+    else s.append(kernel_name(t, isa_));
     s.append(";");
   }
   return s + " fused MoE";
