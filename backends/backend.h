@@ -41,6 +41,7 @@ class PreparedWeight {
   virtual ~PreparedWeight() = default;
   WeightView view;            // the weight as stored
   uint64_t owned_bytes = 0;   // memory the backend allocated for it (0 = used in place)
+  bool stored_unused = false; // the backend computes from its own copy only: view.data is never read
 };
 
 struct BackendOptions {

@@ -83,6 +83,7 @@ std::unique_ptr<PreparedWeight> NativeBackend::prepare(const WeightView& w) {
     const int64_t groups = nw->packed.groups();
     pool_.parallel_for(w.n_mats * groups, [&](int64_t i) { nw->packed.pack_group(i / groups, i % groups); });
     nw->owned_bytes = nw->packed.bytes();
+    nw->stored_unused = true;
   }
   return nw;
 }

@@ -41,6 +41,7 @@ class GgufFile {
   uint64_t data_offset() const { return data_offset_; }
   uint64_t file_size() const { return map_.size(); }
   void prefault() const { map_.prefault(); }  // see MappedFile::prefault
+  void release_pages(const uint8_t* p, size_t n) const { map_.release_pages(p, n); }  // see MappedFile
 
   // Metadata in file order.
   const std::vector<std::pair<std::string, GgufValue>>& metadata() const { return kv_; }

@@ -44,6 +44,7 @@ MappedFile::MappedFile(const std::string& path) : path_(path) {
     if (p == MAP_FAILED) throw Error(path + ": cannot memory-map: " + std::strerror(errno));
     data_ = static_cast<const uint8_t*>(p);
   }
+  file_backed_ = true;
 }
 
 AnonymousMapping read_file_into_memory(const std::string& path) {
@@ -65,13 +66,23 @@ MappedFile::MappedFile(std::string display_name, AnonymousMapping memory) : path
 }
 
 MappedFile::MappedFile(MappedFile&& other) noexcept
-    : path_(std::move(other.path_)), data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+    : path_(std::move(other.path_)),
+      data_(std::exchange(other.data_, nullptr)),
+      size_(std::exchange(other.size_, 0)),
+      file_backed_(other.file_backed_) {}
 
 void MappedFile::prefault() const {
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22  // Linux 5.14; older kernels reject it and pages fault in lazily
 #endif
   if (data_) ::madvise(const_cast<uint8_t*>(data_), size_, MADV_POPULATE_READ);
+}
+
+void MappedFile::release_pages(const uint8_t* p, size_t n) const {
+  if (!file_backed_ || !data_ || p < data_ || n > size_ || size_t(p - data_) > size_ - n) return;
+  const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
+  const uintptr_t first = (uintptr_t(p) + page - 1) / page * page, last = (uintptr_t(p) + n) / page * page;
+  if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
 }
 
 MappedFile::~MappedFile() {

@@ -28,12 +28,18 @@ class MappedFile {
   // Faults every page in now (reading the file if it is not cached), so later reads never stop on
   // a page fault: a model's experts are first touched mid-decode otherwise, inside the timings.
   void prefault() const;
+  // Lets the whole pages inside [p, p + n) leave this process's memory when the map is of a file:
+  // a later read faults them in again from the file (or page cache), so the bytes stay valid. For
+  // memory built in place (which has no file behind it) it does nothing.
+  void release_pages(const uint8_t* p, size_t n) const;
+  bool file_backed() const { return file_backed_; }
   const std::string& path() const { return path_; }
 
  private:
   std::string path_;
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
+  bool file_backed_ = false;
 };
 
 // The whole file at `path` read into a fresh anonymous mapping (huge pages when large): the

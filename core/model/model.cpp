@@ -70,7 +70,15 @@ Model::Model(GgufFile file, const ModelOptions& opts)
                             double(avail) / double(1ull << 30)));
 
   file_.prefault();  // weights are read in place: no page faults later, inside the measurements
-  auto prep = [&](const std::string& name) { return backend_->prepare(view_of(*t.at(name))); };
+  // A weight the backend computes from its own copy of leaves memory once prepared (file maps
+  // only: the pages come back from the file if anything reads them), so a model repacked at load
+  // holds one copy, not two. token_embd stays: the embedding lookup reads its rows.
+  auto prep = [&](const std::string& name) {
+    const GgufTensorInfo& info = *t.at(name);
+    std::unique_ptr<PreparedWeight> w = backend_->prepare(view_of(info));
+    if (w->stored_unused && name != "token_embd.weight") file_.release_pages(info.data, info.n_bytes);
+    return w;
+  };
   auto floats = [&](const std::string& name) { return to_floats(*t.at(name)); };
   layers_.resize(size_t(c.n_layer));
   for (int64_t il = 0; il < c.n_layer; ++il) {
