@@ -117,7 +117,8 @@ TestResult result_from_bench_row(const nlohmann::json& row, const std::string& w
   r.n_prompt = field<int>(row, "n_prompt", where);
   r.n_gen = field<int>(row, "n_gen", where);
   r.depth = row.value("n_depth", 0);
-  r.test = test_name(r.n_prompt, r.n_gen, r.depth);
+  r.n_seq = row.value("n_seq", 1);  // lfmb's bench rows; llama-bench's have none (one sequence)
+  r.test = test_name(r.n_prompt, r.n_gen, r.depth, r.n_seq);
   if (row.contains("samples_ns")) r.samples_ns = row["samples_ns"].get<std::vector<double>>();
   if (row.contains("samples_ts")) r.samples_ts = row["samples_ts"].get<std::vector<double>>();
   if (!r.samples_ts.empty()) {

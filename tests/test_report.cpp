@@ -307,6 +307,12 @@ TEST_CASE("report reads lfmb bench json and jsonl output", "[report]") {
   CHECK(result_from_bench_row(synth, "x").model == "qwen3-1.7b Q8_0 (synth)");
   synth["model_filename"] = "/models/lfm2-1.2b-q4_0.gguf";
   CHECK(result_from_bench_row(synth, "x").model == "lfm2-1.2b-q4_0.gguf");
+  // A batched decode row keeps its sequence count and test name; a llama-bench row has one.
+  json batched = rows[2];
+  batched["n_seq"] = 8;
+  CHECK(result_from_bench_row(batched, "x").n_seq == 8);
+  CHECK(result_from_bench_row(batched, "x").test == "tg32 x8");
+  CHECK(result_from_bench_row(rows[2], "x").n_seq == 1);
 }
 
 TEST_CASE("report CSV leaves fields empty where they do not apply", "[report]") {

@@ -42,7 +42,7 @@ std::string utc_now(const char* format) {
 
 std::string tests_text(const RunParams& p) {
   std::string s;
-  for (const TestSpec& t : planned_tests(p)) s += (s.empty() ? "" : ", ") + test_name(t.n_prompt, t.n_gen, t.depth);
+  for (const TestSpec& t : planned_tests(p)) s += (s.empty() ? "" : ", ") + test_name(t.n_prompt, t.n_gen, t.depth, t.n_seq);
   return s;
 }
 
