@@ -62,7 +62,7 @@ TEST_CASE("overrides (--set) replace base values and collapse a swept key", "[ha
 
 TEST_CASE("config errors name the file, the line and the key", "[harness]") {
   CHECK(error_of("run:\n  model: m.gguf\n  thread: 2\n") ==
-        "cfg.yaml:3: unknown key 'thread' (known: model, backend, dtype, threads, n_prompt, n_gen, depth, repetitions, "
+        "cfg.yaml:3: unknown key 'thread' (known: model, backend, dtype, threads, n_prompt, n_gen, depth, n_seq, repetitions, "
         "warmup, n_batch, n_ctx, mmap)");
   CHECK(error_of("run:\n  model: m.gguf\n  mmap: maybe\n") == "cfg.yaml:3: key 'mmap': expected true or false, got 'maybe'");
   CHECK(error_of("run:\n  model: m.gguf\n  threads: many\n") ==
