@@ -224,6 +224,13 @@ TEST_CASE("completion request parsing names the bad field", "[serve]") {
             .prompt.size() == 100);
 }
 
+TEST_CASE("fuzz regression: a JSON number beyond a double is an error naming the body", "[serve]") {
+  // fuzz_serve_request found nlohmann's out_of_range escaping the parser.
+  CHECK(parse_error(R"({"prompt": "a", "x": 1e380})") == "body: a number is out of the range of a double");
+  CHECK(parse_error(R"({"messages": [1e380]})", CompletionKind::Chat) == "body: a number is out of the range of a double");
+  CHECK(parse_error(R"({"prompt": "a", "temperature": -1e400})") == "body: a number is out of the range of a double");
+}
+
 TEST_CASE("serve answers concurrent greedy completions exactly as alone and batches them", "[serve]") {
   TestServer s(4);
   const std::vector<std::string> prompts = {"Hello there", "The quick brown fox jumps over", "1 2 3",

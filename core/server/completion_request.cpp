@@ -192,6 +192,9 @@ CompletionRequest parse_completion_request(std::string_view body, CompletionKind
     j = json::parse(body);
   } catch (const json::parse_error& e) {
     throw Error(fmt::format("body: not valid JSON (error at byte {})", e.byte));
+  } catch (const json::out_of_range&) {
+    // nlohmann refuses a number beyond a double (1e400) this way (found by fuzz_serve_request).
+    throw Error("body: a number is out of the range of a double");
   }
   if (!j.is_object()) throw Error(fmt::format("body: expected a JSON object, got {}", type_name(j)));
 
