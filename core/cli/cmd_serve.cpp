@@ -74,11 +74,11 @@ Command serve_command() {
   std::vector<OptionSpec> opts;
   for (OptionSpec& s : model_run_options(kCmdGenerate, /*with_tokens=*/false))
     if (s.name.rfind("--n-gen", 0) != 0) opts.push_back(std::move(s));  // requests give max_tokens
-  opts.push_back({"--host", "HOST", "address to listen on (default 127.0.0.1)"});
-  opts.push_back({"--port", "N", "port to listen on (default 8080; 0 = any free port)"});
-  opts.push_back({"--parallel,-np", "N", "requests decoded together (slots, each a KV cache of --ctx-size; default 4)"});
-  opts.push_back({"--max-body-bytes", "N", "largest request body accepted (default 1048576; larger: 413)"});
-  opts.push_back({"--alias", "NAME", "model id in /v1/models and responses (default: the file name without .gguf)"});
+  opts.push_back({"--host", "HOST", "address to listen on (default 127.0.0.1)", false, ""});
+  opts.push_back({"--port", "N", "port to listen on (default 8080; 0 = any free port)", false, ""});
+  opts.push_back({"--parallel,-np", "N", "requests decoded together (slots, each a KV cache of --ctx-size; default 4)", false, ""});
+  opts.push_back({"--max-body-bytes", "N", "largest request body accepted (default 1048576; larger: 413)", false, ""});
+  opts.push_back({"--alias", "NAME", "model id in /v1/models and responses (default: the file name without .gguf)", false, ""});
   return {{"serve",
            "lfmb serve -m F.gguf [--host 127.0.0.1] [--port 8080] [--parallel N] [--max-body-bytes N] [--ctx-size N] "
            "[--backend NAME[:DTYPE]] [-t N]",
