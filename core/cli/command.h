@@ -27,6 +27,7 @@ Command eval_score_command();
 Command eval_kld_command();
 Command eval_diverge_command();
 Command eval_compare_command();
+Command serve_command();
 
 // The list `lfmb` dispatches on, in --help order (commands.cpp: one line per command).
 const std::vector<Command>& all_commands();

@@ -19,6 +19,7 @@ const std::vector<Command>& all_commands() {
       eval_kld_command(),
       eval_diverge_command(),
       eval_compare_command(),
+      serve_command(),
   };
   return commands;
 }
