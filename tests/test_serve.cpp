@@ -19,6 +19,7 @@
 #include "core/cli/model_args.h"
 #include "core/gguf/gguf_reader.h"
 #include "core/server/completion_request.h"
+#include "core/server/generation_job.h"
 #include "core/server/http_server.h"
 #include "tests/test_support.h"
 
@@ -248,6 +249,8 @@ TEST_CASE("serve answers concurrent greedy completions exactly as alone and batc
   REQUIRE(eventually([&] { return s.server->scheduler().queued() == prompts.size(); }));
   s.server->scheduler().hold(false);
   for (auto& t : clients) t.join();
+  // The scheduler records a step's counts after the step, maybe after the last answer went out.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
   const SchedulerStats st = s.server->scheduler().stats();
   int64_t total = 0;
   for (const json& b : batched) {
@@ -439,25 +442,46 @@ TEST_CASE("serve streams server-sent events with the same text", "[serve]") {
   CHECK(streamed == chat_whole["choices"][0]["message"]["content"]);
 }
 
-TEST_CASE("serve stops generating for a client that went away", "[serve]") {
+TEST_CASE("serve drops the request of a client that went away", "[serve]") {
   TestServer s(2);
-  const int64_t before = s.server->scheduler().stats().tokens;
+  // Held, the request waits in the queue; the server's keep-alive comment (after a second) is the
+  // first byte the client gets, and it hangs up on it; the next write fails and cancels the job.
+  s.server->scheduler().hold(true);
   httplib::Request req;
   req.method = "POST";
   req.path = "/v1/completions";
   req.body = json{{"prompt", "Hello"}, {"temperature", 0}, {"stream", true}, {"max_tokens", 500}}.dump();
   req.set_header("Content-Type", "application/json");
-  // The client hangs up on the first bytes it receives.
   req.content_receiver = [](const char*, size_t, uint64_t, uint64_t) { return false; };
   auto c = s.client();
   (void)c.send(req);
   REQUIRE(eventually([&] { return s.server->cancelled_requests() == 1; }));
-  REQUIRE(eventually([&] { return s.server->scheduler().stats().tokens > before; }));
-  // The job ended early: far fewer than prompt + 500 tokens went through the model.
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  CHECK(s.server->scheduler().stats().tokens - before < 400);
+  s.server->scheduler().hold(false);
+  // Released, the cancelled job ends without running a token; the server still answers.
   auto [ok, r] = s.post("/v1/completions", completion("Hello", 2));
   CHECK(ok == 200);
+  // The scheduler records a step's counts after the step, maybe after the answer went out.
+  const int64_t want = r["usage"]["prompt_tokens"].get<int64_t>() + 1;  // the prompt, then one decode step
+  CHECK(eventually([&] { return s.server->scheduler().stats().tokens == want; }));
+  CHECK(s.server->scheduler().stats().tokens == want);
+  CHECK(s.server->scheduler().stats().requests == 1);
+}
+
+TEST_CASE("a generation job stops at the next token once cancelled", "[serve]") {
+  const GgufFile f(tiny_model());
+  const Tokenizer tok = Tokenizer::from_gguf(f);
+  JobSettings js;
+  js.prompt = {1, 2};
+  js.max_new = 10;
+  GenerationJob job(tok, js);
+  CHECK(job.on_token(65));
+  job.cancel();
+  CHECK_FALSE(job.on_token(66));  // what SequenceBatch hears: the request leaves its slot
+  job.on_end(SequenceEnd::Stopped);
+  CHECK(job.ended());
+  CHECK(job.finish_reason() == "stop");
+  CHECK(job.completion_tokens() == 1);
+  CHECK(job.text() == std::string(tok.token_bytes(65)));
 }
 
 TEST_CASE("serve finishes requests in flight when stopped", "[serve]") {
