@@ -306,7 +306,8 @@ void Session::forward_segments(const Model& m, const std::vector<Segment>& segs,
       if (L.gate_exps && s.count_routing_)
         for (int64_t i = r * k; i < (r + sg.n) * k; ++i) ++s.expert_counts_[size_t(il)][size_t(experts[size_t(i)])];
       if (s.layer_observer_) {
-        const RoutingInfo routing{k, experts.data() + r * k, weights.data() + r * k};
+        RoutingInfo routing;  // dense layers have none (and empty expert buffers)
+        if (L.gate_exps) routing = RoutingInfo{k, experts.data() + r * k, weights.data() + r * k};
         s.layer_observer_(LayerObservation{il, s.pos_, sg.n, E, x.data() + r * E, L.gate_exps ? &routing : nullptr});
       }
       r += sg.n;
