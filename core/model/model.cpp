@@ -201,8 +201,7 @@ std::vector<float> Session::decode_batch(const std::vector<Session*>& sessions, 
     if (&s->m_ != &m) throw Error("decode_batch: the sessions belong to different models");
     for (size_t j = 0; j < i; ++j)
       if (sessions[j] == s) throw Error("decode_batch: a session appears twice in one step");
-    s->check_tokens(&tokens[i], 1);
-    segs.push_back({s, 1});
+    segs.push_back({s, 1});  // forward_segments checks every token before any state changes
   }
   std::vector<float> logits(sessions.size() * size_t(m.config_.n_vocab));
   forward_segments(m, segs, tokens.data(), logits.data(), false);
