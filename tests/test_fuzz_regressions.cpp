@@ -174,3 +174,15 @@ TEST_CASE("fuzz regression: an empty string or list repeated a huge number of ti
   CHECK_THAT(error_of([&] { (void)eval::DocTemplate("{{ s * 492233736854775807 }}", "t").render(doc); }),
              Catch::Contains("repetition result larger than 64 Mi items"));
 }
+
+TEST_CASE("fuzz regression: repeating a nested list counts what a deep copy holds", "[fuzz-regressions]") {
+  // fuzz_doc_template (out of memory): each of the 9223 copies deep-copied a 244k-item list.
+  const nlohmann::json doc = nlohmann::json::parse(R"({"long": "xxxxxxxx"})");
+  CHECK_THAT(error_of([&] { (void)eval::DocTemplate("{{ 9223*[11*[22211*[111]]] }}", "t").render(doc); }),
+             Catch::Contains("repetition result larger than 64 Mi items"));
+  // Strings inside a list count their bytes: 9 * 8 Mi bytes would be over the limit.
+  CHECK_THAT(error_of([&] { (void)eval::DocTemplate("{{ ([long] * 8388608) | length }}", "t").render(doc); }),
+             Catch::Contains("repetition result larger than 64 Mi items"));
+  // Small nested repetitions still work, and stay Python's values.
+  CHECK(eval::DocTemplate("{{ 2*[2*[1]] }}|{{ (3*[[long]]) | length }}", "t").render(doc) == "[[1, 1], [1, 1]]|3");
+}
