@@ -639,15 +639,15 @@ class Renderer {
 
   static json repeat(const json& seq, int64_t times) {
     if (times <= 0) return seq.is_string() ? json("") : json::array();
-    size_t unit = seq.is_string() ? seq.get_ref<const std::string&>().size() : seq.size();
+    // What one copy adds: a string's bytes, or every element and byte inside a list (json copies
+    // nested lists and strings deeply where Python's repetition shares them: the fuzzer's
+    // 9223*[11*[22211*[111]]] is 2.25e9 deep-copied items out of a 244k-item list). The list
+    // node itself is not copied, hence the - 1.
+    const size_t limit = size_t{1} << 26;
+    const size_t unit = seq.is_string() ? seq.get_ref<const std::string&>().size() : copy_weight(seq, limit) - 1;
     // An empty sequence stays empty however many times (Python: "" * 10**18 == ""), without a
     // loop of `times` steps (the fuzzer's "" * 492233736854775807 ran for hours).
     if (unit == 0) return seq.is_string() ? json("") : json::array();
-    // json copies nested lists and strings deeply where Python's repetition shares them, so the
-    // bound counts every element and byte inside (the fuzzer's 9223*[11*[22211*[111]]] is
-    // 2.25e9 deep-copied items out of a 244k-item list).
-    const size_t limit = size_t{1} << 26;
-    if (!seq.is_string()) unit = copy_weight(seq, limit) - 1;
     if (static_cast<uint64_t>(times) > limit / unit)
       throw Error("repetition result larger than 64 Mi items");
     if (seq.is_string()) {
