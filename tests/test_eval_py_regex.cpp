@@ -95,6 +95,14 @@ TEST_CASE("PyRegex sub templates", "[eval-text]") {
   CHECK_THROWS_AS(PyRegex("(a)").sub("zzz", R"(\g<nope>)"), lfmb::Error);
 }
 
+TEST_CASE("PyRegex sub stops at max_bytes instead of building past it", "[eval-text]") {
+  CHECK(PyRegex("a").sub("aaaa", "bb", 0, 8) == "bbbbbbbb");  // exactly the limit
+  CHECK_THROWS_WITH(PyRegex("a").sub("aaaa", "bb", 0, 7), Catch::Contains("substitution result is over 7 bytes"));
+  CHECK_THROWS_WITH(PyRegex("x").sub("aaaaaaaa", "b", 0, 7), Catch::Contains("over 7 bytes"));  // no match, long subject
+  // Streaming the matches: a million empty matches with a group each are never all held at once.
+  CHECK(PyRegex("()").sub(std::string(1000000, 'x'), "") == std::string(1000000, 'x'));
+}
+
 TEST_CASE("PyRegex split with groups and maxsplit", "[eval-text]") {
   CHECK(PyRegex("(,)").split("a,b,c") == V{"a", ",", "b", ",", "c"});
   // Python gives None for the group that did not take part; PyRegex::split gives "".

@@ -172,17 +172,48 @@ TEST_CASE("fuzz regression: an empty string or list repeated a huge number of ti
   CHECK(eval::DocTemplate("{{ (list * 9223372036854775807) | length }}", "t").render(doc) == "0");
   // A non-empty one that large is still refused, not built.
   CHECK_THAT(error_of([&] { (void)eval::DocTemplate("{{ s * 492233736854775807 }}", "t").render(doc); }),
-             Catch::Contains("repetition result larger than 64 Mi items"));
+             Catch::Contains("budget of 4 Mi bytes and items"));
 }
 
 TEST_CASE("fuzz regression: repeating a nested list counts what a deep copy holds", "[fuzz-regressions]") {
   // fuzz_doc_template (out of memory): each of the 9223 copies deep-copied a 244k-item list.
   const nlohmann::json doc = nlohmann::json::parse(R"({"long": "xxxxxxxx"})");
   CHECK_THAT(error_of([&] { (void)eval::DocTemplate("{{ 9223*[11*[22211*[111]]] }}", "t").render(doc); }),
-             Catch::Contains("repetition result larger than 64 Mi items"));
+             Catch::Contains("budget of 4 Mi bytes and items"));
   // Strings inside a list count their bytes: 9 * 8 Mi bytes would be over the limit.
   CHECK_THAT(error_of([&] { (void)eval::DocTemplate("{{ ([long] * 8388608) | length }}", "t").render(doc); }),
-             Catch::Contains("repetition result larger than 64 Mi items"));
+             Catch::Contains("budget of 4 Mi bytes and items"));
   // Small nested repetitions still work, and stay Python's values.
   CHECK(eval::DocTemplate("{{ 2*[2*[1]] }}|{{ (3*[[long]]) | length }}", "t").render(doc) == "[[1, 1], [1, 1]]|3");
+}
+
+TEST_CASE("fuzz regression: one render builds at most 4 Mi bytes and items", "[fuzz-regressions]") {
+  // fuzz_doc_template slowed to 700 runs/s at 1.1 GB: short templates built lists of tens of
+  // millions of items, each under the old per-repetition limit. Every way to grow is now paid
+  // from one budget per render, before the value is built.
+  const nlohmann::json doc = nlohmann::json::parse(R"({"q": "Why?"})");
+  auto over = [&](const std::string& source) {
+    return error_of([&] { (void)eval::DocTemplate(source, "t").render(doc); });
+  };
+  const auto budget = Catch::Contains("budget of 4 Mi bytes and items");
+  CHECK_THAT(over("{{ (([0] * 3000000) + ([0] * 3000000)) | length }}"), budget);      // concatenation
+  CHECK_THAT(over("{{ ('x' * 1000) | replace('', 'y' * 100000) }}"), budget);         // replace, filter
+  CHECK_THAT(over("{{ ('x' * 1000).replace('x', 'y' * 100000) }}"), budget);          // replace, method
+  CHECK_THAT(over("{{ range(100000) | join('x' * 1000) }}"), budget);                 // join separators
+  CHECK_THAT(over("{{ ('x' * 1000000) | regex_replace('()', 'yyyy') }}"),  // re.sub result, stopped as it grows
+             Catch::Contains("substitution result is over"));
+  CHECK_THAT(over("{% for i in range(1000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}"), budget);
+  CHECK_THAT(over("{% for c in 'x' * 1000000 %}{% endfor %}"), budget);               // before the items exist
+  CHECK_THAT(over("{{ ('x' * 3000000) | list | length }}"), budget);
+  CHECK_THAT(over("{% for i in range(30000) %}{{ 'x' * 100 }}{% endfor %}"), budget); // output
+  // The error names the template and the line, as every render error does.
+  CHECK_THAT(over("{{ q }}\n{{ 'x' * 5000000 }}"), Catch::StartsWith("t: "));
+  // A long passage is far below the budget, and the same sizes are fine one at a time.
+  const nlohmann::json big = {{"passage", std::string(1000000, 'a')}, {"q", "Why?"}};
+  const std::string out = eval::DocTemplate("{{ passage.strip() }}\nQ: {{ q }}", "t").render(big);
+  CHECK(out.size() == 1000000 + 8);
+  CHECK(eval::DocTemplate("{{ ([0] * 1000000) | length }}|{{ ('x' * 1000).replace('x', 'yy') | length }}", "t")
+            .render(doc) == "1000000|2000");
+  CHECK(eval::DocTemplate("{{ ['a', 'b'] | join(', ') }}|{{ 'aXbX' | regex_replace('X', '-') }}", "t").render(doc) ==
+        "a, b|a-b-");
 }

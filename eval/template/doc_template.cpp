@@ -7,6 +7,7 @@
 // Jinja2 3.1 (runtime.py Undefined/StrictUndefined, environment.py getattr/getitem, filters.py).
 #include "eval/template/doc_template.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -188,7 +189,12 @@ class Renderer {
     for (const Node& n : nodes) {
       switch (n.kind) {
         case NodeKind::Text: out += n.text; break;
-        case NodeKind::Output: out += text_of(eval(*n.expr), n.expr->pos); break;
+        case NodeKind::Output: {
+          std::string text = text_of(eval(*n.expr), n.expr->pos);
+          guard(n.expr->pos, [&] { spend(text.size()); });
+          out += text;
+          break;
+        }
         case NodeKind::If: {
           bool taken = false;
           for (const auto& [cond, body] : n.branches) {
@@ -251,6 +257,10 @@ class Renderer {
     std::vector<json> items;
     if (!(seq.undefined && seq.soft)) {
       const json& s = need(seq, n.expr->pos);
+      // Each step is paid for before the items are made (a string's characters take far more
+      // memory as separate items than as text).
+      const size_t steps = s.is_array() ? s.size() : s.is_string() ? py_len(s.get_ref<const std::string&>()) : 0;
+      guard(n.expr->pos, [&] { need_room(kLoopStepCost, steps); });
       if (s.is_array()) items.assign(s.begin(), s.end());
       else if (s.is_string())
         for (std::string& c : py_chars(s.get<std::string>())) items.push_back(std::move(c));
@@ -265,6 +275,7 @@ class Renderer {
     }
     const int64_t len = static_cast<int64_t>(items.size());
     for (int64_t i = 0; i < len; ++i) {
+      guard(n.expr->pos, [&] { spend(kLoopStepCost); });
       json loop = {{"index", i + 1},        {"index0", i},          {"revindex", len - i},
                    {"revindex0", len - i - 1}, {"first", i == 0}, {"last", i == len - 1},
                    {"length", len}};
@@ -279,9 +290,53 @@ class Renderer {
     }
   }
 
+  // What one render may build, so that a short template cannot take all memory or time (the fuzzer
+  // wrote a 40-byte template that built gigabytes). Jinja2 has no such bound; a real prompt, a
+  // long-context passage included, stays far below it. Units: bytes of text and of strings, items
+  // of lists, and kLoopStepCost per loop step.
+  static constexpr size_t kBudget = size_t{1} << 22;
+  static constexpr size_t kLoopStepCost = 64;
+  size_t spent_ = 0;
+
+  [[noreturn]] static void over_budget() {
+    throw Error("the template builds more than its budget of 4 Mi bytes and items (a runaway repetition, "
+                "concatenation or loop?)");
+  }
+  // Refuses, before building it, a result of `unit` * `times` units that would not fit.
+  void need_room(size_t unit, uint64_t times = 1) const {
+    if (unit != 0 && times > (kBudget - spent_) / unit) over_budget();
+  }
+  void spend(size_t units) {
+    if (units > kBudget - spent_) over_budget();
+    spent_ += units;
+  }
+
+  // Bytes of py_replace(s, old, repl, count), counted without building it.
+  static size_t replace_size(const std::string& s, const std::string& old, const std::string& repl, long count) {
+    uint64_t hits = 0;
+    auto more = [&] { return count < 0 || hits < static_cast<uint64_t>(count); };
+    if (old.empty()) {
+      hits = py_len(s) + 1;
+      if (count >= 0) hits = std::min<uint64_t>(hits, static_cast<uint64_t>(count));
+    } else {
+      for (size_t at = s.find(old); more() && at != std::string::npos; at = s.find(old, at + old.size())) ++hits;
+    }
+    const uint64_t removed = hits * old.size();  // <= s.size(): the hits do not overlap
+    if (repl.size() != 0 && hits > (UINT64_MAX - s.size()) / repl.size()) return SIZE_MAX;
+    const uint64_t total = s.size() - removed + hits * repl.size();
+    return total > SIZE_MAX ? SIZE_MAX : static_cast<size_t>(total);
+  }
+
+  // Every value an expression yields is paid for by its size (a string's bytes, a list's items);
+  // what builds more than that (repetition, list concatenation, replace, join) pays before building.
   Value eval(const Expr& e) {
     try {
-      return eval_inner(e);
+      Value v = eval_inner(e);
+      if (!v.undefined) {
+        const json& j = v.v;
+        spend(j.is_string() ? j.get_ref<const std::string&>().size() : j.is_structured() ? j.size() : 1);
+      }
+      return v;
     } catch (const LocatedError&) {
       throw;
     } catch (const Error& err) {
@@ -455,7 +510,9 @@ class Renderer {
       if (m == "replace") {
         arity(2, 3);
         long count = a.size() == 3 ? static_cast<long>(int_arg(a[2], "replace() count")) : -1;
-        return of(py_replace(s, str_arg(a[0], "replace() argument 1"), str_arg(a[1], "replace() argument 2"), count));
+        const std::string &old = str_arg(a[0], "replace() argument 1"), &repl = str_arg(a[1], "replace() argument 2");
+        need_room(replace_size(s, old, repl, count));
+        return of(py_replace(s, old, repl, count));
       }
       if (m == "split") {
         arity(0, 2);
@@ -523,7 +580,11 @@ class Renderer {
     if (f == "join") {
       std::string sep = a.empty() ? "" : py_str(a[0]), out;
       std::vector<json> items = sequence(v);
-      for (size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + py_str(items[i]);
+      if (items.size() > 1) need_room(sep.size(), items.size() - 1);  // the separators alone
+      for (size_t i = 0; i < items.size(); ++i) {
+        out += (i ? sep : "") + py_str(items[i]);
+        need_room(out.size());
+      }
       return of(out);
     }
     if (f == "list") return of(json(sequence(v)));
@@ -534,7 +595,9 @@ class Renderer {
     }
     if (f == "replace") {
       long count = a.size() == 3 && !a[2].is_null() ? static_cast<long>(int_arg(a[2], "replace count")) : -1;
-      return of(py_replace(py_str(v), py_str(a[0]), py_str(a[1]), count));
+      const std::string s = py_str(v), old = py_str(a[0]), repl = py_str(a[1]);
+      need_room(replace_size(s, old, repl, count));
+      return of(py_replace(s, old, repl, count));
     }
     if (f == "int") {
       json dflt = a.empty() ? json(0) : a[0];
@@ -552,7 +615,8 @@ class Renderer {
     if (f == "regex_replace") {  // lm-eval's filter: re.sub(pattern, repl, string, count=count)
       size_t count = a.size() == 3 ? static_cast<size_t>(std::max<int64_t>(0, int_arg(a[2], "regex_replace count"))) : 0;
       PyRegex re(str_arg(a[0], "regex_replace pattern"));
-      return of(re.sub(str_arg(v, "regex_replace input"), str_arg(a[1], "regex_replace replacement"), count));
+      return of(re.sub(str_arg(v, "regex_replace input"), str_arg(a[1], "regex_replace replacement"), count,
+                       kBudget - spent_));
     }
     throw Error("filter '" + f + "' is not supported");
   }
@@ -582,9 +646,14 @@ class Renderer {
   }
 
   // The items Python would iterate: list items, a string's characters; mappings are refused.
-  static std::vector<json> sequence(const json& v) {
-    if (v.is_array()) return std::vector<json>(v.begin(), v.end());
+  // They are paid for before they are made.
+  std::vector<json> sequence(const json& v) {
+    if (v.is_array()) {
+      need_room(v.size());
+      return std::vector<json>(v.begin(), v.end());
+    }
     if (v.is_string()) {
+      need_room(py_len(v.get_ref<const std::string&>()));
       std::vector<json> out;
       for (std::string& c : py_chars(v.get<std::string>())) out.push_back(std::move(c));
       return out;
@@ -619,6 +688,12 @@ class Renderer {
     if (op == "~") return of(text_of(lv, e.children[0]->pos) + text_of(rv, e.children[1]->pos));
     const json& l = need(lv, e.children[0]->pos);
     const json& r = need(rv, e.children[1]->pos);
+    if (op == "+" && l.is_array() && r.is_array()) spend(copy_weight(l, kBudget) + copy_weight(r, kBudget));
+    if (op == "*") {  // sequence repetition
+      bool ls = l.is_string() || l.is_array(), rs = r.is_string() || r.is_array();
+      if (ls && !rs && !r.is_number_float() && as_int(r)) return of(repeat(l, *as_int(r)));
+      if (rs && !ls && !l.is_number_float() && as_int(l)) return of(repeat(r, *as_int(l)));
+    }
     return of(arith(op, l, r));
   }
 
@@ -637,19 +712,17 @@ class Renderer {
     return weight;
   }
 
-  static json repeat(const json& seq, int64_t times) {
+  json repeat(const json& seq, int64_t times) {
     if (times <= 0) return seq.is_string() ? json("") : json::array();
     // What one copy adds: a string's bytes, or every element and byte inside a list (json copies
     // nested lists and strings deeply where Python's repetition shares them: the fuzzer's
     // 9223*[11*[22211*[111]]] is 2.25e9 deep-copied items out of a 244k-item list). The list
     // node itself is not copied, hence the - 1.
-    const size_t limit = size_t{1} << 26;
-    const size_t unit = seq.is_string() ? seq.get_ref<const std::string&>().size() : copy_weight(seq, limit) - 1;
+    const size_t unit = seq.is_string() ? seq.get_ref<const std::string&>().size() : copy_weight(seq, kBudget) - 1;
     // An empty sequence stays empty however many times (Python: "" * 10**18 == ""), without a
     // loop of `times` steps (the fuzzer's "" * 492233736854775807 ran for hours).
     if (unit == 0) return seq.is_string() ? json("") : json::array();
-    if (static_cast<uint64_t>(times) > limit / unit)
-      throw Error("repetition result larger than 64 Mi items");
+    need_room(unit, static_cast<uint64_t>(times));
     if (seq.is_string()) {
       std::string out;
       for (int64_t k = 0; k < times; ++k) out += seq.get_ref<const std::string&>();
@@ -672,11 +745,6 @@ class Renderer {
         for (const auto& x : r) out.push_back(x);
         return out;
       }
-    }
-    if (op == "*") {
-      bool ls = l.is_string() || l.is_array(), rs = r.is_string() || r.is_array();
-      if (ls && !rs && !r.is_number_float() && as_int(r)) return repeat(l, *as_int(r));
-      if (rs && !ls && !l.is_number_float() && as_int(l)) return repeat(r, *as_int(l));
     }
     if (op == "%" && l.is_string()) throw Error("string formatting with '%' is outside the supported template subset");
     if (!is_number(l) || !is_number(r)) return type_error();

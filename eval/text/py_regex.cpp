@@ -172,28 +172,40 @@ std::optional<PyRegex::Match> PyRegex::fullmatch(std::string_view s) const {
 }
 
 // Python 3.7+: after an empty match at p, the next match may start at p only if it is non-empty;
-// after a non-empty match ending at e, an empty match at e is allowed.
-std::vector<PyRegex::Match> PyRegex::finditer(std::string_view s) const {
-  std::vector<Match> out;
+// after a non-empty match ending at e, an empty match at e is allowed. Matches are handed to `on`
+// one at a time (sub and split never hold them all); `on` returns false to stop.
+void PyRegex::for_each_match(std::string_view s, const std::function<bool(Match&&)>& on) const {
   size_t pos = 0;
   bool last_empty = false;
+  // PCRE2 checks the whole subject's UTF-8 on every call unless told not to: once is enough (the
+  // next positions are character boundaries), or a million matches take a million full scans.
+  uint32_t checked = 0;
   while (pos <= s.size()) {
     std::optional<Match> m;
     if (last_empty) {
-      m = impl_->run(s, pos, PCRE2_NOTEMPTY_ATSTART | PCRE2_ANCHORED);
+      m = impl_->run(s, pos, PCRE2_NOTEMPTY_ATSTART | PCRE2_ANCHORED | checked);
       if (!m) {
         if (pos >= s.size()) break;
         pos = utf8_next(s, pos);
-        m = impl_->run(s, pos, 0);
+        m = impl_->run(s, pos, checked);
       }
     } else {
-      m = impl_->run(s, pos, 0);
+      m = impl_->run(s, pos, checked);
     }
+    checked = PCRE2_NO_UTF_CHECK;
     if (!m) break;
     last_empty = m->start == m->end;
     pos = m->end;
-    out.push_back(std::move(*m));
+    if (!on(std::move(*m))) break;
   }
+}
+
+std::vector<PyRegex::Match> PyRegex::finditer(std::string_view s) const {
+  std::vector<Match> out;
+  for_each_match(s, [&](Match&& m) {
+    out.push_back(std::move(m));
+    return true;
+  });
   return out;
 }
 
@@ -296,7 +308,7 @@ std::vector<TemplatePiece> parse_template(std::string_view repl, size_t n_groups
 
 }  // namespace
 
-std::string PyRegex::sub(std::string_view s, std::string_view repl, size_t count) const {
+std::string PyRegex::sub(std::string_view s, std::string_view repl, size_t count, size_t max_bytes) const {
   pcre2_code* code = impl_->code;
   std::vector<TemplatePiece> pieces = parse_template(
       repl, group_count(),
@@ -307,30 +319,38 @@ std::string PyRegex::sub(std::string_view s, std::string_view repl, size_t count
       pattern_);
   std::string out;
   size_t last = 0, n = 0;
-  for (const Match& m : finditer(s)) {
-    if (count && n == count) break;
+  auto check_size = [&] {
+    if (out.size() > max_bytes)
+      throw Error("regex '" + pattern_ + "': the substitution result is over " + std::to_string(max_bytes) + " bytes");
+  };
+  for_each_match(s, [&](Match&& m) {
+    if (count && n == count) return false;
     out.append(s.substr(last, m.start - last));
     for (const TemplatePiece& p : pieces) {
       out += p.text;
       if (p.group >= 0) out += m.groups[size_t(p.group)].value_or("");  // unmatched group: "" (Python 3.5+)
+      check_size();
     }
     last = m.end;
     ++n;
-  }
+    return true;
+  });
   out.append(s.substr(last));
+  check_size();
   return out;
 }
 
 std::vector<std::string> PyRegex::split(std::string_view s, size_t maxsplit) const {
   std::vector<std::string> out;
   size_t last = 0, n = 0;
-  for (const Match& m : finditer(s)) {
-    if (maxsplit && n == maxsplit) break;
+  for_each_match(s, [&](Match&& m) {
+    if (maxsplit && n == maxsplit) return false;
     out.emplace_back(s.substr(last, m.start - last));
     for (size_t g = 1; g < m.groups.size(); ++g) out.push_back(m.groups[g].value_or(""));
     last = m.end;
     ++n;
-  }
+    return true;
+  });
   out.emplace_back(s.substr(last));
   return out;
 }

@@ -7,6 +7,8 @@
 //   std::string out = re.sub(text, "");                     // re.sub (repl: \1, \g<1>, \g<name>)
 #pragma once
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,8 +42,10 @@ class PyRegex {
   std::optional<Match> fullmatch(std::string_view subject) const;               // re.fullmatch
   // re.finditer: non-overlapping matches, empty matches handled as Python 3.7+ does.
   std::vector<Match> finditer(std::string_view subject) const;
-  // re.sub: count = 0 replaces all. repl uses Python's template syntax.
-  std::string sub(std::string_view subject, std::string_view repl, size_t count = 0) const;
+  // re.sub: count = 0 replaces all. repl uses Python's template syntax. A result that would pass
+  // max_bytes is an lfmb::Error instead (templates bound what they build).
+  std::string sub(std::string_view subject, std::string_view repl, size_t count = 0,
+                  size_t max_bytes = SIZE_MAX) const;
   // re.split; a group that did not take part gives "" here where Python gives None.
   std::vector<std::string> split(std::string_view subject, size_t maxsplit = 0) const;
 
@@ -49,6 +53,7 @@ class PyRegex {
   const std::string& pattern() const { return pattern_; }
 
  private:
+  void for_each_match(std::string_view subject, const std::function<bool(Match&&)>& on) const;
   struct Impl;
   std::string pattern_;
   std::unique_ptr<Impl> impl_;
