@@ -34,6 +34,9 @@
 // printing or iterating a mapping (nlohmann::json does not keep key order), `x.values` when
 // `values` is a dict/str/list method name, a method named without calling it, str % formatting,
 // integers beyond 64 bits (Python's big ints).
+// Bounded where Jinja2 is not: one render builds at most 4 Mi bytes and list items (every value
+// an expression yields, the output, 64 per loop step), range() at most 1,000,000 items; past
+// that the render is an error, before the value is built.
 // A template that is a bare field name with no braces (lm-eval's `doc_to_text: prompt`) yields
 // that field's value.
 #pragma once
