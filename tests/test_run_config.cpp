@@ -46,6 +46,29 @@ exclude:
   }
 }
 
+TEST_CASE("an exclude rule matches a run by the values as the run holds them", "[harness]") {
+  // The rule's values are normalised as the run's are: "2" is the integer 2, a scalar n_prompt
+  // is a one-item list, and backend NAME:DTYPE compares its NAME (the rule key is backend).
+  const auto cfg = parse_run_config(R"(
+run: {model: m.gguf}
+sweep:
+  backend: [native, "onednn:int8"]
+  threads: [1, 2]
+  n_prompt: [[64], [64, 128]]
+exclude:
+  - {threads: "2", n_prompt: 64}
+  - {backend: onednn}
+)", "e.yaml");
+  REQUIRE(cfg.runs.size() == 3);
+  for (const auto& r : cfg.runs) CHECK(r.backend == "native");
+  CHECK((cfg.runs[0].threads == 1 && cfg.runs[0].n_prompt == std::vector<int>{64}));
+  CHECK((cfg.runs[1].threads == 1 && cfg.runs[1].n_prompt == std::vector<int>{64, 128}));
+  CHECK((cfg.runs[2].threads == 2 && cfg.runs[2].n_prompt == std::vector<int>{64, 128}));
+  // A bad value in a rule is an error with its line, whether or not a run would reach it.
+  CHECK_THAT(error_of("run: {model: m.gguf}\nsweep: {threads: [1]}\nexclude: [{threads: 3, n_gen: x}]\n"),
+             Catch::Contains("cfg.yaml:3: key 'n_gen'"));
+}
+
 TEST_CASE("overrides (--set) replace base values and collapse a swept key", "[harness]") {
   const std::string yaml = "run: {model: m.gguf}\nsweep: {threads: [1, 2]}\n";
   const auto cfg = parse_run_config(yaml, "c.yaml", {"threads=2", "n_gen=7", "depth=[0, 4096]"});
