@@ -295,7 +295,7 @@ class Renderer {
   // long-context passage included, stays far below it. Units: bytes of text and of strings, items
   // of lists, and kLoopStepCost per loop step.
   static constexpr size_t kBudget = size_t{1} << 22;
-  static constexpr size_t kLoopStepCost = 64;
+  static constexpr size_t kLoopStepCost = 1024;  // at most 4096 steps: prompts loop over a few choices
   size_t spent_ = 0;
 
   [[noreturn]] static void over_budget() {
@@ -614,7 +614,7 @@ class Renderer {
     }
     if (f == "regex_replace") {  // lm-eval's filter: re.sub(pattern, repl, string, count=count)
       size_t count = a.size() == 3 ? static_cast<size_t>(std::max<int64_t>(0, int_arg(a[2], "regex_replace count"))) : 0;
-      PyRegex re(str_arg(a[0], "regex_replace pattern"));
+      const PyRegex& re = regex(str_arg(a[0], "regex_replace pattern"));
       return of(re.sub(str_arg(v, "regex_replace input"), str_arg(a[1], "regex_replace replacement"), count,
                        kBudget - spent_));
     }
@@ -840,9 +840,18 @@ class Renderer {
     throw Error("argument of type '" + py_type(hay) + "' is not iterable");
   }
 
+  // regex_replace in a loop compiles its pattern once (a few patterns kept: a pattern may be computed).
+  const PyRegex& regex(const std::string& pattern) {
+    auto it = regexes_.find(pattern);
+    if (it != regexes_.end()) return it->second;
+    if (regexes_.size() >= 8) regexes_.clear();
+    return regexes_.emplace(pattern, PyRegex(pattern)).first->second;
+  }
+
   const std::string& src_;
   const std::string& where_;
   const json& doc_;
+  std::map<std::string, PyRegex> regexes_;
   std::vector<std::map<std::string, json>> frames_;
 };
 

@@ -35,7 +35,7 @@
 // `values` is a dict/str/list method name, a method named without calling it, str % formatting,
 // integers beyond 64 bits (Python's big ints).
 // Bounded where Jinja2 is not: one render builds at most 4 Mi bytes and list items (every value
-// an expression yields, the output, 64 per loop step), range() at most 1,000,000 items; past
+// an expression yields, the output, 1 Ki per loop step), range() at most 1,000,000 items; past
 // that the render is an error, before the value is built.
 // A template that is a bare field name with no braces (lm-eval's `doc_to_text: prompt`) yields
 // that field's value.

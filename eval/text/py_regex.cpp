@@ -99,12 +99,16 @@ struct PyRegex::Impl {
   pcre2_code* code = nullptr;
   ~Impl() { pcre2_code_free(code); }
 
-  std::optional<Match> run(std::string_view s, size_t pos, uint32_t options) const {
-    pcre2_match_data* md = pcre2_match_data_create_from_pattern(code, nullptr);
+  // `reuse`: match data kept across calls by a loop over matches (one allocation, not one per match).
+  std::optional<Match> run(std::string_view s, size_t pos, uint32_t options, pcre2_match_data* reuse = nullptr) const {
+    pcre2_match_data* md = reuse ? reuse : pcre2_match_data_create_from_pattern(code, nullptr);
+    const auto release = [&] {
+      if (!reuse) pcre2_match_data_free(md);
+    };
     int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(s.data()), s.size(), pos, options, md,
                          nullptr);
     if (rc < 0) {
-      pcre2_match_data_free(md);
+      release();
       if (rc == PCRE2_ERROR_NOMATCH) return std::nullopt;
       PCRE2_UCHAR buf[256];
       pcre2_get_error_message(rc, buf, sizeof buf);
@@ -121,7 +125,7 @@ struct PyRegex::Impl {
     }
     m.start = ov[0];
     m.end = ov[1];
-    pcre2_match_data_free(md);
+    release();
     return m;
   }
 };
@@ -180,17 +184,19 @@ void PyRegex::for_each_match(std::string_view s, const std::function<bool(Match&
   // PCRE2 checks the whole subject's UTF-8 on every call unless told not to: once is enough (the
   // next positions are character boundaries), or a million matches take a million full scans.
   uint32_t checked = 0;
+  std::unique_ptr<pcre2_match_data, void (*)(pcre2_match_data*)> md(
+      pcre2_match_data_create_from_pattern(impl_->code, nullptr), pcre2_match_data_free);
   while (pos <= s.size()) {
     std::optional<Match> m;
     if (last_empty) {
-      m = impl_->run(s, pos, PCRE2_NOTEMPTY_ATSTART | PCRE2_ANCHORED | checked);
+      m = impl_->run(s, pos, PCRE2_NOTEMPTY_ATSTART | PCRE2_ANCHORED | checked, md.get());
       if (!m) {
         if (pos >= s.size()) break;
         pos = utf8_next(s, pos);
-        m = impl_->run(s, pos, checked);
+        m = impl_->run(s, pos, checked, md.get());
       }
     } else {
-      m = impl_->run(s, pos, checked);
+      m = impl_->run(s, pos, checked, md.get());
     }
     checked = PCRE2_NO_UTF_CHECK;
     if (!m) break;
