@@ -187,6 +187,17 @@ TEST_CASE("fuzz regression: repeating a nested list counts what a deep copy hold
   CHECK(eval::DocTemplate("{{ 2*[2*[1]] }}|{{ (3*[[long]]) | length }}", "t").render(doc) == "[[1, 1], [1, 1]]|3");
 }
 
+TEST_CASE("fuzz regression: range() and slice steps that pass int64 end the sequence", "[fuzz-regressions]") {
+  // fuzz_doc_template (UBSan, signed overflow): range(i, 5, 9223372036854775806) computed 2 + step.
+  const nlohmann::json doc = nlohmann::json::parse(R"({"s": "abcdef", "l": [0, 1, 2, 3]})");
+  auto render = [&](const std::string& src) { return eval::DocTemplate(src, "t").render(doc); };
+  CHECK(render("{% for i in range(3) %}{{ range(i, 5, 9223372036854775806) }}{% endfor %}") == "[0][1][2]");
+  CHECK(render("{{ range(-2, -9223372036854775807, -9223372036854775807) }}") == "[-2]");
+  CHECK(render("{{ range(9223372036854775806, 9223372036854775807) }}") == "[9223372036854775806]");
+  CHECK(render("{{ s[2::9223372036854775807] }}|{{ l[3::-9223372036854775807] }}|{{ s[::9223372036854775807] }}") ==
+        "c|[3]|a");
+}
+
 TEST_CASE("fuzz regression: one render builds at most 4 Mi bytes and items", "[fuzz-regressions]") {
   // fuzz_doc_template slowed to 700 runs/s at 1.1 GB: short templates built lists of tens of
   // millions of items, each under the old per-repetition limit. Every way to grow is now paid

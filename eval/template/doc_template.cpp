@@ -463,9 +463,10 @@ class Renderer {
     int64_t start = clamp(part[0], step < 0 ? upper : lower), stop = clamp(part[1], step < 0 ? lower : upper);
     json list = json::array();
     std::string sub;
-    for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) {
+    for (int64_t i = start; step > 0 ? i < stop : i > stop;) {
       if (obj.is_array()) list.push_back(obj[static_cast<size_t>(i)]);
       else sub += chars[static_cast<size_t>(i)];
+      if (__builtin_add_overflow(i, step, &i)) break;  // beyond int64 is beyond stop
     }
     if (obj.is_array()) return of(std::move(list));
     return of(std::move(sub));
@@ -552,9 +553,11 @@ class Renderer {
     int64_t start = a.size() == 1 ? 0 : v[0], stop = a.size() == 1 ? v[0] : v[1], step = a.size() == 3 ? v[2] : 1;
     if (step == 0) throw Error("range() arg 3 must not be zero");
     json list = json::array();
-    for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) {
+    for (int64_t i = start; step > 0 ? i < stop : i > stop;) {
       if (list.size() >= 1000000) throw Error("range() of more than 1000000 items");
       list.push_back(i);
+      // Python's ints do not overflow: a next value beyond int64 is beyond stop, so the range ends.
+      if (__builtin_add_overflow(i, step, &i)) break;
     }
     return of(std::move(list));
   }
