@@ -125,7 +125,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& path, con
           RunParams probe;
           apply(probe, path, f.first.Scalar(), f.second, f.first);
           // A key's value in to_json() depends on that key alone, so it can be taken from a probe
-          // once instead of applying the rule to every run (the fuzzer's configs spent 90% there).
+          // once instead of applying the rule to every run (fuzz_run_config: 77 inputs/s that way).
           r.emplace_back(f.first.Scalar(), probe.to_json().at(f.first.Scalar()));
         }
         excludes.push_back(std::move(r));
