@@ -302,13 +302,20 @@ class Renderer {
     throw Error("the template builds more than its budget of 4 Mi bytes and items (a runaway repetition, "
                 "concatenation or loop?)");
   }
+  size_t left() const { return kBudget - spent_; }
   // Refuses, before building it, a result of `unit` * `times` units that would not fit.
   void need_room(size_t unit, uint64_t times = 1) const {
-    if (unit != 0 && times > (kBudget - spent_) / unit) over_budget();
+    if (unit != 0 && times > left() / unit) over_budget();
   }
   void spend(size_t units) {
-    if (units > kBudget - spent_) over_budget();
+    need_room(units);
     spent_ += units;
+  }
+
+  // str.replace, refused before it is built when the result would not fit.
+  json replace(const std::string& s, const std::string& old, const std::string& repl, long count) const {
+    need_room(replace_size(s, old, repl, count));
+    return py_replace(s, old, repl, count);
   }
 
   // Bytes of py_replace(s, old, repl, count), counted without building it.
@@ -512,8 +519,7 @@ class Renderer {
         arity(2, 3);
         long count = a.size() == 3 ? static_cast<long>(int_arg(a[2], "replace() count")) : -1;
         const std::string &old = str_arg(a[0], "replace() argument 1"), &repl = str_arg(a[1], "replace() argument 2");
-        need_room(replace_size(s, old, repl, count));
-        return of(py_replace(s, old, repl, count));
+        return of(replace(s, old, repl, count));
       }
       if (m == "split") {
         arity(0, 2);
@@ -598,9 +604,7 @@ class Renderer {
     }
     if (f == "replace") {
       long count = a.size() == 3 && !a[2].is_null() ? static_cast<long>(int_arg(a[2], "replace count")) : -1;
-      const std::string s = py_str(v), old = py_str(a[0]), repl = py_str(a[1]);
-      need_room(replace_size(s, old, repl, count));
-      return of(py_replace(s, old, repl, count));
+      return of(replace(py_str(v), py_str(a[0]), py_str(a[1]), count));
     }
     if (f == "int") {
       json dflt = a.empty() ? json(0) : a[0];
@@ -618,8 +622,7 @@ class Renderer {
     if (f == "regex_replace") {  // lm-eval's filter: re.sub(pattern, repl, string, count=count)
       size_t count = a.size() == 3 ? static_cast<size_t>(std::max<int64_t>(0, int_arg(a[2], "regex_replace count"))) : 0;
       const PyRegex& re = regex(str_arg(a[0], "regex_replace pattern"));
-      return of(re.sub(str_arg(v, "regex_replace input"), str_arg(a[1], "regex_replace replacement"), count,
-                       kBudget - spent_));
+      return of(re.sub(str_arg(v, "regex_replace input"), str_arg(a[1], "regex_replace replacement"), count, left()));
     }
     throw Error("filter '" + f + "' is not supported");
   }
