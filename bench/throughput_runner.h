@@ -60,7 +60,7 @@ class ThroughputRunner {
   // must have passed validate_run(). `progress` hears about each test and repetition.
   std::vector<TestResult> run(const RunParams& p, const std::vector<TestSpec>& tests, const Hooks& hooks);
   std::vector<TestResult> run(const RunParams& p, const std::vector<TestSpec>& tests, const ProgressFn& progress = nullptr) {
-    return run(p, tests, Hooks{progress, nullptr, nullptr});
+    return run(p, tests, Hooks{progress, nullptr, nullptr, nullptr});
   }
   std::vector<TestResult> run(const RunParams& p, const ProgressFn& progress = nullptr) {
     return run(p, planned_tests(p), progress);

@@ -13,7 +13,7 @@ struct OptionSpec {
   std::string value_name;  // "" for a flag; "FILE", "N", ... for an option that takes a value
   std::string help;
   bool repeatable = false;  // may be given several times (values collected in order)
-  std::string ignored;      // non-empty: accepted, not stored, and noted (why) in ParsedArgs::notes()
+  std::string ignored{};    // non-empty: accepted, not stored, and noted (why) in ParsedArgs::notes()
 };
 
 struct CommandSpec {

@@ -35,7 +35,7 @@ struct OptionDef {
   unsigned commands = 0;   // VocabCommand bits of the commands whose CLI takes the flags
   bool yaml = false;       // a key of run configs (run:, sweep:, --set)
   bool list = false;       // bench: comma lists and repeated flags combine (llama-bench's rule)
-  std::string ignored;     // non-empty: accepted and ignored; the reason is printed on stderr
+  std::string ignored{};   // non-empty: accepted and ignored; the reason is printed on stderr
 };
 
 const std::vector<OptionDef>& option_table();
