@@ -62,7 +62,12 @@ json to_json(const YAML::Node& n, const std::string& file) {
 }
 
 YAML::Node load_yaml(const std::string& path) {
-  if (!fs::is_regular_file(path)) throw Error(path + ": task file not found");
+  // The error_code form: a name the OS refuses (too long, a loop of links) is a one-line error too.
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  if (st.type() == fs::file_type::not_found) throw Error(path + ": task file not found");
+  if (ec) throw Error(path + ": cannot access (" + ec.message() + ")");
+  if (!fs::is_regular_file(st)) throw Error(path + ": not a regular file");
   // PyYAML decodes the file strictly as UTF-8; yaml-cpp would pass stray bytes into strings
   // that nlohmann::json then cannot print.
   const std::string text = read_bounded_input(path, kMaxConfigBytes);

@@ -85,7 +85,8 @@ std::vector<std::string> split_files(const TaskConfig& t, const std::string& spl
     for (const json& n : f["concat"]) {
       if (!n.is_string()) throw Error(t.file + ": task '" + t.task + "': data_files." + split + ".concat: expected file names");
       const fs::path path = fs::path(data_dir) / t.dataset_path / with_dataset_name(n.get<std::string>(), t);
-      if (!fs::exists(path)) throw Error(missing_message(path.string(), t));
+      std::error_code ec;  // a name the OS refuses (too long) counts as missing, not as a crash
+      if (!fs::exists(path, ec)) throw Error(missing_message(path.string(), t));
       out.push_back(path.string());
     }
     return out;
@@ -94,12 +95,16 @@ std::vector<std::string> split_files(const TaskConfig& t, const std::string& spl
   std::vector<std::string> names;
   if (f.is_string()) names.push_back(f.get<std::string>());
   else if (f.is_array())
-    for (const json& n : f) names.push_back(n.get<std::string>());
+    for (const json& n : f) {
+      if (!n.is_string()) throw Error(t.file + ": task '" + t.task + "': data_files." + split + ": expected file names");
+      names.push_back(n.get<std::string>());
+    }
   if (names.empty()) throw Error(t.file + ": task '" + t.task + "': data_files." + split + ": expected a file name or a list");
   std::string tried;
   for (const std::string& name : names) {
     const fs::path path = fs::path(data_dir) / t.dataset_path / with_dataset_name(name, t);
-    if (fs::exists(path)) return {path.string()};
+    std::error_code ec;
+    if (fs::exists(path, ec)) return {path.string()};
     tried += (tried.empty() ? "" : " or ") + path.string();
   }
   throw Error(missing_message(tried, t));

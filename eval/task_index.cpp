@@ -23,11 +23,16 @@ std::string default_tasks_dir() {
 
 TaskIndex::TaskIndex(const std::vector<std::string>& dirs) {
   for (const std::string& dir : dirs) {
-    if (!fs::is_directory(dir)) throw Error(dir + ": task folder not found");
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) throw Error(dir + ": task folder not found");
     std::vector<fs::path> files;
-    for (const auto& e : fs::recursive_directory_iterator(dir))
-      if (e.is_regular_file() && e.path().extension() == ".yaml" && e.path().filename().string()[0] != '_')
-        files.push_back(e.path());
+    for (fs::recursive_directory_iterator it(dir, ec), end; it != end; it.increment(ec)) {
+      if (ec) break;
+      std::error_code entry_ec;  // a dangling link is skipped, not an error
+      if (it->is_regular_file(entry_ec) && it->path().extension() == ".yaml" && it->path().filename().string()[0] != '_')
+        files.push_back(it->path());
+    }
+    if (ec) throw Error(dir + ": cannot list the task folder (" + ec.message() + ")");
     std::sort(files.begin(), files.end());
     for (const fs::path& f : files) {
       TaskFileContents c = load_task_file(f.string());

@@ -5,6 +5,7 @@
 
 #include <zlib.h>
 
+#include <filesystem>
 #include <string>
 
 #include "core/error.h"
@@ -13,6 +14,8 @@
 #include "eval/process_docs.h"
 #include "eval/prompt_builder.h"
 #include "eval/task_config.h"
+#include "eval/task_docs.h"
+#include "eval/task_index.h"
 #include "eval/template/doc_template.h"
 #include "test_support.h"
 
@@ -235,4 +238,28 @@ TEST_CASE("fuzz regression: one render builds at most 4 Mi bytes and items", "[f
   for (int i = 0; i < 12; ++i) want += i == 1 ? "a-b2" : i == 2 ? "a1b-" : "a1b2";
   CHECK(eval::DocTemplate("{% for i in range(12) %}{{ 'a1b2' | regex_replace(i | string, '-') }}{% endfor %}", "t")
             .render(doc) == want);
+}
+
+TEST_CASE("fuzz regression: file names the OS refuses are errors naming the file, never filesystem_error", "[fuzz-regressions]") {
+  // Found by fuzz_task_yaml: an `include:` name longer than NAME_MAX (255 bytes) made
+  // std::filesystem::status throw filesystem_error ("File name too long").
+  const std::string long_name(300, 'x');
+  CHECK_THAT(task_error(std::string("include: ") + long_name + ".yaml\n" + kTaskHead),
+             Catch::Contains(long_name) && Catch::Contains("cannot access"));
+
+  // The same names in data_files are "not found" at load time; a list entry that is no name is an error.
+  const std::string dir = temp_dir() + "/fuzz-regression-docs";
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/t.yaml";
+  write_file(path, std::string(kTaskHead) + "metric_list:\n- metric: exact_match\ndataset_kwargs:\n  data_files: {test: [" + long_name + ", 3]}\n");
+  const eval::TaskConfig t = eval::load_task_file(path).tasks.at(0);
+  CHECK_THAT(error_of([&] { (void)eval::split_files(t, "test", dir); }), Catch::Contains("expected file names"));
+  write_file(path, std::string(kTaskHead) + "metric_list:\n- metric: exact_match\ndataset_kwargs:\n  data_files: {test: " + long_name + "}\n");
+  const eval::TaskConfig t2 = eval::load_task_file(path).tasks.at(0);
+  CHECK_THAT(error_of([&] { (void)eval::split_files(t2, "test", dir); }), Catch::Contains(long_name) && Catch::Contains("not found"));
+
+  // A task folder with a dangling link named like a task file: skipped, the real task still found.
+  std::filesystem::create_symlink(dir + "/nowhere", dir + "/dangling.yaml");
+  const eval::TaskIndex index({dir});
+  CHECK(index.names() == std::vector<std::string>{"t"});
 }

@@ -336,7 +336,9 @@ std::string run_eval(const EvalOptions& o) {
 
   json config = o.resolved_config;
   config["model_file"] = o.model_path;
-  config["model_size_bytes"] = fs::file_size(o.model_path);
+  std::error_code size_ec;  // the file was read at load; if it is gone now, the size is unknown (null)
+  const uintmax_t model_size = fs::file_size(o.model_path, size_ec);
+  config["model_size_bytes"] = size_ec ? json() : json(model_size);
   config["model_sha256"] = model_sha;
   config["architecture"] = model.file().get_string("general.architecture");
   config["backend"] = o.model.backend;

@@ -286,7 +286,7 @@ std::string running_score(const TaskConfig& t, const std::vector<DocResult>& don
 void check_dir_writable(const std::string& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec || !fs::is_directory(dir)) throw Error(dir + ": cannot create the output folder: " + ec.message());
+  if (ec || !fs::is_directory(dir, ec)) throw Error(dir + ": cannot create the output folder: " + ec.message());
 }
 
 }  // namespace lfmb::eval
