@@ -1,5 +1,6 @@
 #include "eval/task_docs.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
@@ -50,6 +51,13 @@ std::vector<json> read_json_records(const std::string& path, const std::string& 
 }
 
 }  // namespace
+
+std::string dataset_kwarg_string(const TaskConfig& t, const std::string& key, const std::string& dflt) {
+  const json& k = t.dataset_kwargs;
+  if (!k.is_object() || !k.contains(key) || k[key].is_null()) return dflt;
+  if (!k[key].is_string()) throw Error(t.file + ": task '" + t.task + "': dataset_kwargs." + key + ": expected a string");
+  return k[key].get<std::string>();
+}
 
 std::string default_data_dir() {
   if (const char* e = std::getenv("LFMB_DATA_DIR"); e && *e) return e;
@@ -119,7 +127,7 @@ namespace {
 std::vector<json> read_split_file(const TaskConfig& t, const std::string& path) {
   // dataset_kwargs.loader names a benchmark's own reader (LiveCodeBench: large files whose rows
   // are checked as the official loader checks them).
-  const std::string loader = t.dataset_kwargs.value("loader", std::string());
+  const std::string loader = dataset_kwarg_string(t, "loader");
   if (loader == "livecodebench") return read_lcb_jsonl(path);
   if (!loader.empty()) throw Error(t.file + ": task '" + t.task + "': dataset_kwargs.loader '" + loader + "' (livecodebench)");
   std::string base = path;
@@ -130,13 +138,26 @@ std::vector<json> read_split_file(const TaskConfig& t, const std::string& path) 
     TableOptions o;
     o.delimiter = ext == ".tsv" ? '\t' : ',';
     const json& k = t.dataset_kwargs;
-    if (k.contains("delimiter")) o.delimiter = k["delimiter"].get<std::string>().at(0);
-    if (k.contains("quoting")) o.quoting = k["quoting"] != "none";
-    if (k.contains("header")) o.header = k["header"].get<bool>();
-    if (k.contains("column_names")) o.column_names = k["column_names"].get<std::vector<std::string>>();
+    const std::string where = t.file + ": task '" + t.task + "': dataset_kwargs.";
+    if (k.contains("delimiter")) {
+      const std::string d = dataset_kwarg_string(t, "delimiter");
+      if (d.size() != 1) throw Error(where + "delimiter: expected one character");
+      o.delimiter = d[0];
+    }
+    if (k.contains("quoting")) o.quoting = dataset_kwarg_string(t, "quoting") != "none";
+    if (k.contains("header")) {
+      if (!k["header"].is_boolean()) throw Error(where + "header: expected true or false");
+      o.header = k["header"].get<bool>();
+    }
+    if (k.contains("column_names")) {
+      const json& c = k["column_names"];
+      if (!c.is_array() || !std::all_of(c.begin(), c.end(), [](const json& n) { return n.is_string(); }))
+        throw Error(where + "column_names: expected a list of names");
+      o.column_names = c.get<std::vector<std::string>>();
+    }
     return read_table(path, o);
   }
-  if (ext == ".json" && base == path) return read_json_records(path, t.dataset_kwargs.value("key_field", std::string("key")));
+  if (ext == ".json" && base == path) return read_json_records(path, dataset_kwarg_string(t, "key_field", "key"));
   throw Error(path + ": unknown data file format '" + ext + "' (.jsonl, .csv, .tsv, optionally .gz; .json)");
 }
 

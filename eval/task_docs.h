@@ -18,6 +18,10 @@ namespace lfmb::eval {
 std::string split_file(const TaskConfig& t, const std::string& split, const std::string& data_dir);
 std::vector<std::string> split_files(const TaskConfig& t, const std::string& split, const std::string& data_dir);
 
+// A string option of dataset_kwargs (loader, key_field, id_field, delimiter, quoting): `dflt`
+// when absent or null, an error naming the task file and the key when it is not a string.
+std::string dataset_kwarg_string(const TaskConfig& t, const std::string& key, const std::string& dflt = "");
+
 // Documents of a split after process_docs, in file order (doc_id = index in this list).
 std::vector<nlohmann::json> load_split_docs(const TaskConfig& t, const std::string& split, const std::string& data_dir);
 

@@ -110,6 +110,27 @@ TEST_CASE("prompts follow lm-eval's fewshot_context in plain text and as chat tu
   CHECK(p.messages(docs[0], {}, "Be brief.")[0].content == "Be brief.\n\nPick one.\n\n");
 }
 
+TEST_CASE("dataset_kwargs options of the wrong type are errors naming the task file and the key", "[eval][tasks]") {
+  const std::string dir = temp_dir();
+  write_file(dir + "/data/toy/test.csv", "q,gold\nIs water wet?,0\n");
+  const auto docs_error = [&](const std::string& kwargs) {
+    std::string yaml = kToyTask;
+    yaml.replace(yaml.find("  data_files: {test: test.jsonl"), 0, kwargs);
+    yaml.replace(yaml.find("test.jsonl"), 10, "test.csv");
+    write_file(dir + "/toy.yaml", yaml);
+    const TaskIndex idx({dir});
+    return error_of([&] { (void)load_split_docs(idx.task("toy"), "test", dir + "/data"); });
+  };
+  CHECK(docs_error("") == "");
+  CHECK(docs_error("  delimiter: \",\"\n  header: true\n  column_names: [q, gold]\n") == "");
+  for (const char* bad : {"  delimiter: \"\"\n", "  delimiter: [\",\"]\n", "  delimiter: \";;\"\n"})
+    CHECK_THAT(docs_error(bad), Catch::Contains("toy.yaml: task 'toy': dataset_kwargs.delimiter"));
+  CHECK_THAT(docs_error("  header: yes please\n"), Catch::Contains("toy.yaml: task 'toy': dataset_kwargs.header"));
+  CHECK_THAT(docs_error("  column_names: [q, [gold]]\n"), Catch::Contains("dataset_kwargs.column_names"));
+  CHECK_THAT(docs_error("  quoting: {a: 1}\n"), Catch::Contains("dataset_kwargs.quoting: expected a string"));
+  CHECK_THAT(docs_error("  loader: [livecodebench]\n"), Catch::Contains("dataset_kwargs.loader: expected a string"));
+}
+
 TEST_CASE("the default few-shot sampler draws as random.Random(1234).sample, one generator in doc order", "[eval][tasks]") {
   TaskConfig t;
   t.fewshot_sampler = "default";

@@ -146,14 +146,13 @@ std::string score_offline(const ScoreOptions& so) {
   if (code) need_docs = true;
   std::optional<PreparedTask> p;
   std::map<std::string, size_t> by_own_id;
-  const std::string id_field = t.dataset_kwargs.value("id_field", std::string());
+  const std::string id_field = dataset_kwarg_string(t, "id_field");
   if (need_docs) {
     p.emplace(prepare_task(t, data_dir, 0));
-    if (t.dataset_kwargs.contains("id_field")) {
-      const std::string f = t.dataset_kwargs["id_field"].get<std::string>();
+    if (!id_field.empty()) {
       for (size_t i = 0; i < p->docs.size(); ++i)
-        if (p->docs[i].contains(f)) {
-          const json& v = p->docs[i][f];
+        if (p->docs[i].contains(id_field)) {
+          const json& v = p->docs[i][id_field];
           by_own_id[v.is_string() ? v.get<std::string>() : v.dump()] = i;
         }
     }
