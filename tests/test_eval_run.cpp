@@ -206,6 +206,18 @@ TEST_CASE("shards merged give the files of the unsharded run", "[eval][cli]") {
   const auto bad = run_lfmb({"eval", "merge", f.dir + "/s1", f.dir + "/s2", "--output", f.dir + "/m2"});
   CHECK(bad.exit_code == 1);
   CHECK(bad.err.find("2 of 3 shards") != std::string::npos);
+  // A shard file with a field of the wrong type (hand-edited) is an error naming that file.
+  std::string samples = read_file(f.dir + "/s3/samples_toy_mc.jsonl");
+  samples.replace(samples.find("\"doc_id\":"), 9, "\"doc_id\":\"x\",\"was\":");
+  write_file(f.dir + "/s3/samples_toy_mc.jsonl", samples);
+  const auto edited = run_lfmb({"eval", "merge", f.dir + "/s1", f.dir + "/s2", f.dir + "/s3", "--output", f.dir + "/m3"});
+  CHECK(edited.exit_code == 1);
+  CHECK_THAT(edited.err, Catch::Contains("s3/samples_toy_mc.jsonl: a field is missing or of the wrong type"));
+  write_file(f.dir + "/s2/results.json", "{\"config\": [1]}");
+  const auto foreign = run_lfmb({"eval", "merge", f.dir + "/s1", f.dir + "/s2", f.dir + "/s3", "--output", f.dir + "/m3"});
+  CHECK(foreign.exit_code == 1);
+  CHECK_THAT(foreign.err, Catch::Contains("s2/results.json: a field is missing or of the wrong type"));
+  CHECK_FALSE(std::filesystem::exists(f.dir + "/m3"));
 }
 
 TEST_CASE("a killed eval rerun with the same command ends with the results of an uninterrupted run", "[eval][cli]") {

@@ -73,17 +73,18 @@ std::vector<std::string> cwb_negative(const TaskConfig& t, const std::string& da
   return cwb::load_rubric((fs::path(data_dir) / t.dataset_path).string(), t.metadata).negative;
 }
 
-}  // namespace
-
-std::string merge_eval(const std::vector<std::string>& dirs, const std::string& output_dir) {
-  if (dirs.empty()) throw UsageError("eval merge: give the shard folders");
+// merge_eval's work. `reading` names the file whose fields are being read, so that a field that
+// is missing or of the wrong type (a hand-edited or foreign folder) is an error naming it.
+std::string merge_shards(const std::vector<std::string>& dirs, const std::string& output_dir, std::string& reading) {
   std::vector<json> results;
   for (const std::string& d : dirs) results.push_back(read_json_file(d + "/results.json"));
-  json config = results[0]["config"];
+  reading = dirs[0] + "/results.json";
+  json config = results[0].at("config");
   std::set<int> shard_seen;
   int shard_count = 0;
   for (size_t i = 0; i < results.size(); ++i) {
-    json c = results[i]["config"];
+    reading = dirs[i] + "/results.json";
+    json c = results[i].at("config");
     int si = 0, sn = 0;
     if (std::sscanf(c.value("shard", std::string("1/1")).c_str(), "%d/%d", &si, &sn) != 2)
       throw Error(dirs[i] + "/results.json: config.shard is not I/N");
@@ -97,6 +98,7 @@ std::string merge_eval(const std::vector<std::string>& dirs, const std::string& 
   if (int(shard_seen.size()) != shard_count)
     throw Error(fmt::format("eval merge: {} of {} shards given", shard_seen.size(), shard_count));
 
+  reading = dirs[0] + "/results.json";
   EvalOptions o;
   o.include_paths = config.value("include_paths", std::vector<std::string>{});
   const TaskIndex idx(task_dirs(o.include_paths));
@@ -119,7 +121,9 @@ std::string merge_eval(const std::vector<std::string>& dirs, const std::string& 
     std::vector<std::string> negative;
     if (t.process_results == "creative_writing") negative = cwb_negative(t, data_dir);
     for (size_t i = 0; i < dirs.size(); ++i) {
-      for (const json& s : read_samples(dirs[i] + "/samples_" + name + ".jsonl")) {
+      const std::string samples = dirs[i] + "/samples_" + name + ".jsonl";
+      for (const json& s : read_samples(samples)) {
+        reading = samples;
         const size_t id = s.at("doc_id").get<size_t>();
         if (id >= p.docs.size()) throw Error(dirs[i] + ": " + name + ": doc_id " + std::to_string(id) + " outside the data");
         if (by_id.count(id)) throw Error(dirs[i] + ": " + name + ": doc_id " + std::to_string(id) + " in two shards");
@@ -156,6 +160,7 @@ std::string merge_eval(const std::vector<std::string>& dirs, const std::string& 
         }
         by_id.emplace(id, std::move(d));
       }
+      reading = dirs[i] + "/results.json";
       n_original = results[i]["n-samples"][name].value("original", size_t(0));
       if (extra.empty()) extra = results[i]["task_details"].value(name, json::object());
     }
@@ -180,8 +185,21 @@ std::string merge_eval(const std::vector<std::string>& dirs, const std::string& 
   config["shard"] = "1/1";
   config["merged_from"] = dirs;
   check_dir_writable(output_dir);
+  reading = output_dir;
   write_eval_folder(output_dir, outcomes, groups, config);
   return output_dir;
+}
+
+}  // namespace
+
+std::string merge_eval(const std::vector<std::string>& dirs, const std::string& output_dir) {
+  if (dirs.empty()) throw UsageError("eval merge: give the shard folders");
+  std::string reading;
+  try {
+    return merge_shards(dirs, output_dir, reading);
+  } catch (const json::exception& e) {
+    throw Error(reading + ": a field is missing or of the wrong type (" + e.what() + ")");
+  }
 }
 
 }  // namespace lfmb::eval
