@@ -287,6 +287,13 @@ TEST_CASE("lfmb eval score scores responses made elsewhere with one sample per i
   CHECK(lines[2]["exact_match,last-number"] == 1.0);
   CHECK(lines[3]["exact_match,last-number"] == 0.0);
   CHECK(read_json(f.dir + "/scored/results.json")["results"]["toy_gen"]["exact_match,last-number"] == Approx(0.5));
+  // An optional field of the wrong type is an error naming the file and line, and nothing is written.
+  write_file(f.dir + "/resp2.jsonl", "{\"doc_id\": 3, \"response\": \"3\"}\n{\"doc_id\": 0, \"response\": \"1\", \"finish_reason\": 7}\n");
+  const auto bad = run_lfmb({"eval", "score", "--task", "toy_gen", "--responses", f.dir + "/resp2.jsonl", "--output",
+                             f.dir + "/scored2", "--data-dir", f.data, "--include-path", f.tasks});
+  CHECK(bad.exit_code == 1);
+  CHECK_THAT(bad.err, Catch::Contains("resp2.jsonl:2: a field has the wrong type"));
+  CHECK_FALSE(std::filesystem::exists(f.dir + "/scored2"));
 }
 
 TEST_CASE("bad eval input gets one line and a non-zero exit", "[eval][cli]") {

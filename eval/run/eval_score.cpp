@@ -168,43 +168,48 @@ std::string score_offline(const ScoreOptions& so) {
   for (size_t n = 0; n < lines.size(); ++n) {
     const json& l = lines[n];
     const std::string where = fmt::format("{}:{}", so.responses_path, n + 1);
-    if (follow) {
-      docs.push_back(t.doc_to_turns.empty() ? follow_line(t, l, where, p ? &*p : nullptr, by_prompt, n)
-                                            : multi_turn_line(t, l, where, p ? &*p : nullptr, by_own_id, id_field, n));
-      continue;
-    }
-    // evalplus's own samples files carry the code as "solution" (evaluate.py load_solutions).
-    const char* resp_key = code && !l.contains("response") && l.contains("solution") ? "solution" : "response";
-    if (!l.contains(resp_key) || !l[resp_key].is_string()) throw Error(where + ": needs \"response\": TEXT");
-    DocResult d;
-    if (judged) {
-      // Creative writing: the piece of a document named by doc_id or key ("<prompt_id>:<iteration>").
-      const std::optional<size_t> id = named_doc(l, where, *p, by_own_id, id_field, "piece", so.task);
-      if (!id) throw Error(where + ": name the piece (doc_id, or " + id_field + " \"<prompt_id>:<iteration>\")");
-      d = doc_skeleton(*p, *id);
-      d.response = l["response"].get<std::string>();
+    // Typed reads of optional fields (finish_reason, attempts, doc_id, ...) name the line too.
+    try {
+      if (follow) {
+        docs.push_back(t.doc_to_turns.empty() ? follow_line(t, l, where, p ? &*p : nullptr, by_prompt, n)
+                                              : multi_turn_line(t, l, where, p ? &*p : nullptr, by_own_id, id_field, n));
+        continue;
+      }
+      // evalplus's own samples files carry the code as "solution" (evaluate.py load_solutions).
+      const char* resp_key = code && !l.contains("response") && l.contains("solution") ? "solution" : "response";
+      if (!l.contains(resp_key) || !l[resp_key].is_string()) throw Error(where + ": needs \"response\": TEXT");
+      DocResult d;
+      if (judged) {
+        // Creative writing: the piece of a document named by doc_id or key ("<prompt_id>:<iteration>").
+        const std::optional<size_t> id = named_doc(l, where, *p, by_own_id, id_field, "piece", so.task);
+        if (!id) throw Error(where + ": name the piece (doc_id, or " + id_field + " \"<prompt_id>:<iteration>\")");
+        d = doc_skeleton(*p, *id);
+        d.response = l["response"].get<std::string>();
+        d.finish_reason = l.value("finish_reason", std::string("stop"));
+        d.arguments = l.value("prompt", json(nullptr));
+        if (l.contains("attempts") && !l["attempts"].is_number_unsigned()) throw Error(where + ": attempts must be a positive integer");
+        cwb::mark_generation(d, l.value("attempts", 1));
+        docs.push_back(std::move(d));
+        continue;
+      }
+      if (l.contains("target") && !code) {
+        d.doc = l.value("doc", json::object());
+        d.doc_id = l.contains("doc_id") ? l["doc_id"].get<size_t>() : n;
+        d.target = l["target"].is_string() ? l["target"].get<std::string>() : l["target"].dump();
+      } else {
+        const std::optional<size_t> id = named_doc(l, where, *p, by_own_id, id_field, "document", so.task);
+        if (!id)
+          throw Error(where + ": name the document (doc_id, id" + (id_field.empty() ? "" : " or " + id_field) +
+                      ") or give target inline");
+        d = doc_skeleton(*p, *id);
+      }
+      d.response = l[resp_key].get<std::string>();
       d.finish_reason = l.value("finish_reason", std::string("stop"));
       d.arguments = l.value("prompt", json(nullptr));
-      if (l.contains("attempts") && !l["attempts"].is_number_unsigned()) throw Error(where + ": attempts must be a positive integer");
-      cwb::mark_generation(d, l.value("attempts", 1));
       docs.push_back(std::move(d));
-      continue;
+    } catch (const json::exception& e) {
+      throw Error(where + ": a field has the wrong type (" + std::string(e.what()) + ")");
     }
-    if (l.contains("target") && !code) {
-      d.doc = l.value("doc", json::object());
-      d.doc_id = l.contains("doc_id") ? l["doc_id"].get<size_t>() : n;
-      d.target = l["target"].is_string() ? l["target"].get<std::string>() : l["target"].dump();
-    } else {
-      const std::optional<size_t> id = named_doc(l, where, *p, by_own_id, id_field, "document", so.task);
-      if (!id)
-        throw Error(where + ": name the document (doc_id, id" + (id_field.empty() ? "" : " or " + id_field) +
-                    ") or give target inline");
-      d = doc_skeleton(*p, *id);
-    }
-    d.response = l[resp_key].get<std::string>();
-    d.finish_reason = l.value("finish_reason", std::string("stop"));
-    d.arguments = l.value("prompt", json(nullptr));
-    docs.push_back(std::move(d));
   }
   const std::string dir = so.output_dir.empty() ? "results/offline/" + utc_date() + "-" + so.task : so.output_dir;
   check_dir_writable(dir);
