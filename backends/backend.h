@@ -34,6 +34,9 @@ struct WeightView {
   void dequantize_rows(int64_t first, int64_t n, float* dst) const;
 };
 
+// v rounded up to a multiple of m (m > 0): padded row and channel counts of repacked weights.
+inline int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
+
 // A backend's own form of one weight. Backends derive from it to hold converted data.
 class PreparedWeight {
  public:

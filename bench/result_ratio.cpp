@@ -50,8 +50,6 @@ bool released(const Ratios& ratios, const std::string& key) {
   return std::find(ratios.compared.begin(), ratios.compared.end(), key) != ratios.compared.end();
 }
 
-std::string backend_text(const TestResult& r) { return r.dtype.empty() ? r.backend : r.backend + " " + r.dtype; }
-
 // What a row is, on the compared dimensions ("onednn int8", "qwen3-1.7b Q4_0 (synth)", "#2").
 std::string compared_text(const SourcedResult& r, const std::vector<ResultSource>& sources, const Ratios& ratios) {
   std::string s;

@@ -19,8 +19,6 @@ std::string params_text(int64_t n) {
   return fmt::format("{:.2f} M", double(n) / 1e6);
 }
 
-std::string backend_text(const TestResult& r) { return r.dtype.empty() ? r.backend : r.backend + " " + r.dtype; }
-
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string q = "\"";

@@ -11,6 +11,8 @@ std::string test_name(int n_prompt, int n_gen, int depth, int n_seq) {
   return s;
 }
 
+std::string backend_text(const TestResult& r) { return r.dtype.empty() ? r.backend : r.backend + " " + r.dtype; }
+
 nlohmann::json TestResult::to_json() const {
   nlohmann::json j = {
       {"model", model},

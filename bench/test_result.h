@@ -61,4 +61,7 @@ struct TestResult {
 // Test name as llama-bench writes it, plus " xN" for N sequences decoding together.
 std::string test_name(int n_prompt, int n_gen, int depth, int n_seq = 1);
 
+// The backend column of reports: "onednn", or "onednn int8" when a dtype is set.
+std::string backend_text(const TestResult& r);
+
 }  // namespace lfmb

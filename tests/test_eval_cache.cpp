@@ -15,7 +15,7 @@
 #include "eval/run/response_cache.h"
 #include "tests/test_support.h"
 
-using lfmb::Error;
+using lfmb::test::error_of;
 using lfmb::eval::cache_key;
 using lfmb::eval::ResponseCache;
 using nlohmann::json;
@@ -24,17 +24,6 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string new_cache_path() { return lfmb::test::temp_dir() + "/cache.sqlite"; }
-
-// The one-line message of the lfmb::Error `f` throws ("" when it throws none).
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 // Runs SQL on a file directly, to build databases the cache must refuse.
 void raw_sql(const std::string& path, const char* sql) {

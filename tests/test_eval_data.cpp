@@ -13,7 +13,7 @@
 #include "tests/test_support.h"
 
 namespace fs = std::filesystem;
-using lfmb::Error;
+using lfmb::test::error_of;
 using nlohmann::json;
 using namespace lfmb::eval;
 
@@ -39,18 +39,6 @@ std::string temp_file(const std::string& name, const std::string& bytes) {
   const std::string path = lfmb::test::temp_dir() + "/" + name;
   lfmb::test::write_file(path, bytes);
   return path;
-}
-
-// The message of the lfmb::Error `fn` throws (fails the test when it throws none).
-template <class Fn>
-std::string error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  FAIL("no lfmb::Error thrown");
-  return {};
 }
 
 // Pseudo-random bytes that deflate cannot shrink much, so a cut lands inside the deflate data.

@@ -51,8 +51,6 @@ void weight_tile(Isa isa, Int8GemmPath path, const WeightView& w, const PackedIn
   matmul_tile(isa, w.type, w.row(mat, o0), w.row_stride(), o1 - o0, in, x0, nx, y, ldy);
 }
 
-int64_t round_up(int64_t a, int64_t m) { return (a + m - 1) / m * m; }
-
 }  // namespace
 
 NativeBackend::NativeBackend(const BackendOptions& opts) : NativeBackend(opts, default_isa()) {}

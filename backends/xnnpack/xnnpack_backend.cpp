@@ -26,8 +26,6 @@ constexpr float kNoClamp = std::numeric_limits<float>::infinity();
 constexpr int64_t kMaxOutputTile = 64, kMaxInputTile = 16;
 constexpr uint64_t kOperatorObjectBytes = 8192;
 
-int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
-
 struct XnnpackWeight final : PreparedWeight {
   using PreparedWeight::PreparedWeight;
   ~XnnpackWeight() override {

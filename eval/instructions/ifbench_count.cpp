@@ -17,8 +17,6 @@ namespace lfmb::eval::instructions {
 
 namespace {
 
-std::string source(const char* cls) { return std::string(kIfbenchSource) + " " + cls + " " + kIfbenchCommit; }
-
 // WordCountRangeChecker: min_words <= count_words(value) <= max_words (\w+ tokens).
 InstructionType word_count_range() {
   return {"count:word_count_range",
@@ -30,7 +28,7 @@ InstructionType word_count_range() {
               return lo <= n && n <= hi;
             };
           },
-          source("WordCountRangeChecker"), ""};
+          ifbench_source("WordCountRangeChecker"), ""};
 }
 
 // UniqueWordCountChecker: the set of value.lower().split() words, each stripped of ASCII
@@ -46,7 +44,7 @@ InstructionType unique_word_count() {
               return double(unique.size()) >= n;
             };
           },
-          source("UniqueWordCountChecker"), ""};
+          ifbench_source("UniqueWordCountChecker"), ""};
 }
 
 // ConjunctionCountChecker: the distinct whitespace words (as written: "and", "And" and "and,"
@@ -64,7 +62,7 @@ InstructionType conjunctions() {
               return double(found.size()) >= n;
             };
           },
-          source("ConjunctionCountChecker"), ""};
+          ifbench_source("ConjunctionCountChecker"), ""};
 }
 
 // PersonNameCountChecker: names of the fixed list found with re.search(r'\bName\b', value)
@@ -93,7 +91,7 @@ InstructionType person_names() {
               return double(found) >= n;
             };
           },
-          source("PersonNameCountChecker"), ""};
+          ifbench_source("PersonNameCountChecker"), ""};
 }
 
 // NumbersCountChecker: after removing ASCII punctuation (so "3.5" and "1,000" are one number),
@@ -108,7 +106,7 @@ InstructionType numbers() {
               return double(digits.finditer(remove_punctuation(value)).size()) == n;
             };
           },
-          source("NumbersCountChecker"), ""};
+          ifbench_source("NumbersCountChecker"), ""};
 }
 
 // PunctuationCoverChecker: an interrobang ("?!", "!?" or "‽") is required; one "?!" (or, when
@@ -127,7 +125,7 @@ InstructionType punctuation() {
                                  [&](char c) { return rest.find(c) != std::string::npos; });
             };
           },
-          source("PunctuationCoverChecker"), ""};
+          ifbench_source("PunctuationCoverChecker"), ""};
 }
 
 // NthWordJapaneseChecker: every N-th whitespace word (1-based), stripped of ASCII punctuation and
@@ -150,7 +148,7 @@ InstructionType words_japanese() {
               return true;
             };
           },
-          source("NthWordJapaneseChecker"), ""};
+          ifbench_source("NthWordJapaneseChecker"), ""};
 }
 
 // PronounCountChecker: "/" becomes a space, then nltk.word_tokenize(value.lower()) tokens that
@@ -175,7 +173,7 @@ InstructionType pronouns() {
               return double(count) >= n;
             };
           },
-          source("PronounCountChecker"), kWordTokenizeApprox};
+          ifbench_source("PronounCountChecker"), kWordTokenizeApprox};
 }
 
 // KeywordsMultipleChecker: keyword1..keyword5 (each .strip()ped) occur, as case-insensitive
@@ -194,7 +192,7 @@ InstructionType keywords_multiple() {
                                  [&](const auto& kc) { return py_count(lower, kc.first) == kc.second; });
             };
           },
-          source("KeywordsMultipleChecker"), ""};
+          ifbench_source("KeywordsMultipleChecker"), ""};
 }
 
 }  // namespace

@@ -22,16 +22,11 @@ namespace lfmb::eval::instructions {
 
 namespace {
 
-// "allenai/IFBench ifbench/instructions.py <Class> @<commit>" (InstructionType::source).
-std::string source_of(const char* official_class) {
-  return std::string(kIfbenchSource) + " " + official_class + " " + kIfbenchCommit;
-}
-
 InstructionType custom_type(const char* id, const char* official_class, std::function<bool(const std::string&)> check,
                             std::string approximation = {}) {
   InstructionType t;
   t.id = id;
-  t.source = source_of(official_class);
+  t.source = ifbench_source(official_class);
   t.approximation = std::move(approximation);
   t.build = [check = std::move(check)](const InstructionInput&) -> Checker { return check; };
   return t;

@@ -19,17 +19,12 @@ namespace lfmb::eval::instructions {
 
 namespace {
 
-// "allenai/IFBench ifbench/instructions.py <Class> @<commit>" (InstructionType::source).
-std::string source_of(const char* official_class) {
-  return std::string(kIfbenchSource) + " " + official_class + " " + kIfbenchCommit;
-}
-
 // The official checks whose build_description takes no argument.
 InstructionType no_args_type(const char* id, const char* official_class, std::function<bool(const std::string&)> check,
                              std::string approximation = {}) {
   InstructionType t;
   t.id = id;
-  t.source = source_of(official_class);
+  t.source = ifbench_source(official_class);
   t.approximation = std::move(approximation);
   t.build = [check = std::move(check)](const InstructionInput& in) -> Checker {
     ifb_only_keys(in, {});
@@ -245,7 +240,7 @@ std::vector<InstructionType> ifbench_format() {
   {
     InstructionType t;
     t.id = "format:options";
-    t.source = source_of("OptionsResponseChecker");
+    t.source = ifbench_source("OptionsResponseChecker");
     t.build = [](const InstructionInput& in) -> Checker {
       ifb_only_keys(in, {"options"});
       Options o = parse_options(kw_str(in, "options"));
@@ -264,7 +259,7 @@ std::vector<InstructionType> ifbench_format() {
   {
     InstructionType t;
     t.id = "format:list";
-    t.source = source_of("SpecialBulletPointsChecker");
+    t.source = ifbench_source("SpecialBulletPointsChecker");
     t.build = [](const InstructionInput& in) -> Checker {
       ifb_only_keys(in, {"sep"});
       auto marker = std::make_shared<PyRegex>(py_re_escape(kw_str(in, "sep")));

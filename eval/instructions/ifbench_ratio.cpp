@@ -13,8 +13,6 @@ namespace lfmb::eval::instructions {
 
 namespace {
 
-std::string source(const char* cls) { return std::string(kIfbenchSource) + " " + cls + " " + kIfbenchCommit; }
-
 bool ends_with(const std::string& s, char c) { return !s.empty() && s.back() == c; }
 
 // set(nltk.ngrams(text, 3)) of a string: its character (code point) trigrams.
@@ -43,7 +41,7 @@ InstructionType overlap() {
               return pct - 2 <= share * 100 && share * 100 <= pct + 2;
             };
           },
-          source("NGramOverlapChecker"), ""};
+          ifbench_source("NGramOverlapChecker"), ""};
 }
 
 // SentBalanceChecker: as many sentences (nltk.sent_tokenize) end with '.' as with '?' and '!'.
@@ -61,7 +59,7 @@ InstructionType sentence_balance() {
               return dot == question && question == bang;
             };
           },
-          source("SentBalanceChecker"), kSentTokenizeApprox};
+          ifbench_source("SentBalanceChecker"), kSentTokenizeApprox};
 }
 
 // SentTypeRatioChecker: sentences ending with '.' are exactly twice those ending with '?'
@@ -79,7 +77,7 @@ InstructionType sentence_type() {
               return dot == 2 * question;
             };
           },
-          source("SentTypeRatioChecker"), kSentTokenizeApprox};
+          ifbench_source("SentTypeRatioChecker"), kSentTokenizeApprox};
 }
 
 // CharacterCountUniqueWordsChecker: exactly 3 sentences, all of the same length in characters
@@ -97,7 +95,7 @@ InstructionType sentence_words() {
               return true;
             };
           },
-          source("CharacterCountUniqueWordsChecker"), kSentTokenizeApprox};
+          ifbench_source("CharacterCountUniqueWordsChecker"), kSentTokenizeApprox};
 }
 
 // StopWordPercentageChecker: 100 * count_stopwords / count_words <= percentage (both over \w+
@@ -113,7 +111,7 @@ InstructionType stop_words() {
               return double(count_stopwords(value)) / double(words) * 100 <= pct;
             };
           },
-          source("StopWordPercentageChecker"), ""};
+          ifbench_source("StopWordPercentageChecker"), ""};
 }
 
 }  // namespace

@@ -18,11 +18,6 @@ namespace lfmb::eval::instructions {
 
 namespace {
 
-// "allenai/IFBench ifbench/instructions.py <Class> @<commit>" (InstructionType::source).
-std::string source_of(const char* official_class) {
-  return std::string(kIfbenchSource) + " " + official_class + " " + kIfbenchCommit;
-}
-
 // `if not prompt_to_repeat: raise ValueError(...)`: absent or empty stops the official evaluation.
 std::string prompt_to_repeat(const InstructionInput& in) {
   std::string p = kw_has(in, "prompt_to_repeat") ? kw_str(in, "prompt_to_repeat") : std::string();
@@ -73,7 +68,7 @@ std::vector<InstructionType> ifbench_repeat() {
     // RepeatChangeChecker: not the request verbatim, but the same words after the first one.
     InstructionType t;
     t.id = "repeat:repeat_change";
-    t.source = source_of("RepeatChangeChecker");
+    t.source = ifbench_source("RepeatChangeChecker");
     t.build = [](const InstructionInput& in) -> Checker {
       ifb_only_keys(in, {"prompt_to_repeat"});
       const std::string prompt = prompt_to_repeat(in);
@@ -86,7 +81,7 @@ std::vector<InstructionType> ifbench_repeat() {
     // RepeatSimpleChecker: the response is its own description sentence, up to case and outer space.
     InstructionType t;
     t.id = "repeat:repeat_simple";
-    t.source = source_of("RepeatSimpleChecker");
+    t.source = ifbench_source("RepeatSimpleChecker");
     t.build = [](const InstructionInput& in) -> Checker {
       ifb_only_keys(in, {});
       return [](const std::string& r) { return py_lower(py_strip(r)) == py_lower(kRepeatSimpleSentence); };
@@ -98,7 +93,7 @@ std::vector<InstructionType> ifbench_repeat() {
     // up to case and outer whitespace.
     InstructionType t;
     t.id = "repeat:repeat_span";
-    t.source = source_of("RepeatSpanChecker");
+    t.source = ifbench_source("RepeatSpanChecker");
     t.build = [](const InstructionInput& in) -> Checker {
       ifb_only_keys(in, {"prompt_to_repeat", "n_start", "n_end"});
       const std::string prompt = prompt_to_repeat(in);

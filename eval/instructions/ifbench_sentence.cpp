@@ -17,8 +17,6 @@ namespace lfmb::eval::instructions {
 
 namespace {
 
-std::string source(const char* cls) { return std::string(kIfbenchSource) + " " + cls + " " + kIfbenchCommit; }
-
 // IncrementingAlliterationChecker: per sentence, its lowercase whitespace words left-stripped of
 // ASCII punctuation and spaces (empty ones dropped); each run of k >= 2 neighbours sharing their
 // first character scores k; every sentence must score more than the one before (the first more
@@ -51,7 +49,7 @@ InstructionType alliteration_increment() {
               return true;
             };
           },
-          source("IncrementingAlliterationChecker"), kSentTokenizeApprox};
+          ifbench_source("IncrementingAlliterationChecker"), kSentTokenizeApprox};
 }
 
 // Words of a sentence for IncrementingWordCountChecker: ASCII punctuation removed, then split.
@@ -77,7 +75,7 @@ InstructionType increment() {
               return true;
             };
           },
-          source("IncrementingWordCountChecker"), kSentTokenizeApprox};
+          ifbench_source("IncrementingWordCountChecker"), kSentTokenizeApprox};
 }
 
 // IncludeKeywordChecker: at least N sentences, and sentence N (sentences[int(N - 1)], so N = 0
@@ -99,7 +97,7 @@ InstructionType keyword() {
               return re->search(sentences[size_t(idx)]).has_value();
             };
           },
-          source("IncludeKeywordChecker"),
+          ifbench_source("IncludeKeywordChecker"),
           std::string(kSentTokenizeApprox) +
               "; re.IGNORECASE also equates i/I with dotless ı and dotted İ in Python, not in PCRE2"};
 }

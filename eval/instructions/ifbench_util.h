@@ -15,6 +15,10 @@ namespace lfmb::eval::instructions {
 // The commit every IFBench port here follows, and the approximation notes the types share.
 inline constexpr const char* kIfbenchSource = "allenai/IFBench ifbench/instructions.py";
 inline constexpr const char* kIfbenchCommit = "@db69a6f05689830b0068b8f1529ebcfd2f3b164c";
+// "allenai/IFBench ifbench/instructions.py <Class> @<commit>" (InstructionType::source).
+inline std::string ifbench_source(const char* official_class) {
+  return std::string(kIfbenchSource) + " " + official_class + " " + kIfbenchCommit;
+}
 // Types that split sentences with nltk.sent_tokenize (punkt english model).
 inline constexpr const char* kSentTokenizeApprox =
     "sentences from lfmb's sent_tokenize: punkt's algorithm with hand-written parameters instead of NLTK's trained "

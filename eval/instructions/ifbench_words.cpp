@@ -16,8 +16,6 @@ namespace lfmb::eval::instructions {
 
 namespace {
 
-std::string source(const char* cls) { return std::string(kIfbenchSource) + " " + cls + " " + kIfbenchCommit; }
-
 bool is_ascii_consonant(char c) { return c != '\0' && std::string_view("bcdfghjklmnpqrstvwxyz").find(c) != std::string_view::npos; }
 
 // AlphabetLoopChecker: without ASCII punctuation, the whitespace words start with consecutive
@@ -42,7 +40,7 @@ InstructionType alphabet() {
               return true;
             };
           },
-          source("AlphabetLoopChecker"), ""};
+          ifbench_source("AlphabetLoopChecker"), ""};
 }
 
 // SingleVowelParagraphChecker: one paragraph (no '\n' after .strip()) using at most three of the
@@ -60,7 +58,7 @@ InstructionType vowel() {
               return used <= 3;
             };
           },
-          source("SingleVowelParagraphChecker"), ""};
+          ifbench_source("SingleVowelParagraphChecker"), ""};
 }
 
 // ConsonantClusterChecker: every lowercase whitespace word has two neighbouring characters that
@@ -80,7 +78,7 @@ InstructionType consonants() {
               return true;
             };
           },
-          source("ConsonantClusterChecker"), ""};
+          ifbench_source("ConsonantClusterChecker"), ""};
 }
 
 // PalindromeChecker: at least 10 words (repeats count) of the lowercase text without ASCII
@@ -98,7 +96,7 @@ InstructionType palindrome() {
               return found >= 10;
             };
           },
-          source("PalindromeChecker"), ""};
+          ifbench_source("PalindromeChecker"), ""};
 }
 
 // PrimeLengthsChecker: without ASCII punctuation, every whitespace word's length in characters is
@@ -119,7 +117,7 @@ InstructionType prime_lengths() {
               return true;
             };
           },
-          source("PrimeLengthsChecker"), ""};
+          ifbench_source("PrimeLengthsChecker"), ""};
 }
 
 // StartWithVerbChecker: nltk.pos_tag(nltk.word_tokenize(value))[0] has a VB* tag.
@@ -129,7 +127,7 @@ InstructionType start_verb() {
             ifb_only_keys(in, {});
             return [](const std::string& value) { return first_token_is_verb(word_tokenize(value)); };
           },
-          source("StartWithVerbChecker"),
+          ifbench_source("StartWithVerbChecker"),
           "nltk.pos_tag (averaged perceptron model, not on Debian) replaced by a list of common English verb forms "
           "checked against the first token; the first token comes from lfmb's word_tokenize"};
 }
@@ -147,7 +145,7 @@ InstructionType repeats() {
               return std::all_of(counts.begin(), counts.end(), [&](const auto& wc) { return double(wc.second) <= limit; });
             };
           },
-          source("LimitedWordRepeatChecker"), ""};
+          ifbench_source("LimitedWordRepeatChecker"), ""};
 }
 
 // AlternateParitySyllablesChecker: the syllapy syllable counts of the words (ASCII punctuation
@@ -163,7 +161,7 @@ InstructionType odd_even_syllables() {
               return true;
             };
           },
-          source("AlternateParitySyllablesChecker"), ""};
+          ifbench_source("AlternateParitySyllablesChecker"), ""};
 }
 
 // LastWordFirstNextChecker: for each pair of neighbouring sentences, the last whitespace word of
@@ -184,7 +182,7 @@ InstructionType last_first() {
               return true;
             };
           },
-          source("LastWordFirstNextChecker"), kSentTokenizeApprox};
+          ifbench_source("LastWordFirstNextChecker"), kSentTokenizeApprox};
 }
 
 // ParagraphLastFirstWordMatchChecker: in every non-empty '\n'-separated line (stripped,
@@ -205,7 +203,7 @@ InstructionType paragraph_last_first() {
               return true;
             };
           },
-          source("ParagraphLastFirstWordMatchChecker"), ""};
+          ifbench_source("ParagraphLastFirstWordMatchChecker"), ""};
 }
 
 // NoConsecutiveFirstLetterChecker: no two neighbouring words of the lowercase text without ASCII
@@ -221,7 +219,7 @@ InstructionType no_consecutive() {
               return true;
             };
           },
-          source("NoConsecutiveFirstLetterChecker"), ""};
+          ifbench_source("NoConsecutiveFirstLetterChecker"), ""};
 }
 
 // A position argument used as a Python list index (seq[pos - 1]): a float raises TypeError and an
@@ -272,7 +270,7 @@ InstructionType keywords_specific_position() {
               return py_lower(words[py_index(m, words.size(), id, "m")]) == keyword;
             };
           },
-          source("KeywordSpecificPositionChecker"),
+          ifbench_source("KeywordSpecificPositionChecker"),
           std::string(kSentTokenizeApprox) + " (to find sentence n, and again inside nltk.word_tokenize of it)"};
 }
 
@@ -295,7 +293,7 @@ InstructionType words_position() {
               return py_lower(words[1]) == keyword && py_lower(words[words.size() - back]) == keyword;
             };
           },
-          source("WordsPositionChecker"), kWordTokenizeApprox};
+          ifbench_source("WordsPositionChecker"), kWordTokenizeApprox};
 }
 
 }  // namespace

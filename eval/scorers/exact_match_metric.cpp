@@ -57,12 +57,12 @@ std::string delete_chars(const std::string& s, std::string_view set) {
   return out;
 }
 
-struct Options {
+struct ExactMatchOptions {
   std::optional<std::vector<std::string>> regexes_to_ignore;
   bool ignore_case, ignore_punctuation, ignore_numbers;
 };
 
-std::string normalise(const std::string& text, const Options& o) {
+std::string normalise(const std::string& text, const ExactMatchOptions& o) {
   NpStr v;
   if (o.regexes_to_ignore && !o.regexes_to_ignore->empty()) {
     v.text = text;  // the first re.sub sees the Python str itself, NULs included
@@ -80,7 +80,7 @@ double exact_match(const std::optional<std::string>& response, const std::string
   StepArgs args(ctx.args, "metric exact_match",
                 {"regexes_to_ignore", "ignore_case", "ignore_punctuation", "ignore_numbers"},
                 {"metric", "aggregation", "higher_is_better", "hf_evaluate"});
-  Options o{args.string_list("regexes_to_ignore"), args.flag_or("ignore_case", false),
+  ExactMatchOptions o{args.string_list("regexes_to_ignore"), args.flag_or("ignore_case", false),
             args.flag_or("ignore_punctuation", false), args.flag_or("ignore_numbers", false)};
   if (!response) return 0.0;
   return normalise(*response, o) == normalise(target, o) ? 1.0 : 0.0;

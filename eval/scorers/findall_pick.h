@@ -11,6 +11,9 @@
 
 namespace lfmb::eval {
 
+// Both regex filters' default `fallback` (extraction.py: fallback="[invalid]").
+inline constexpr const char* kInvalidFallback = "[invalid]";
+
 struct FindallPick {
   bool matched = false;               // findall found something (Python: the list is non-empty)
   std::optional<std::string> value;   // the picked item; nullopt when it is a tuple of empty strings

@@ -26,7 +26,6 @@ namespace lfmb::eval {
 
 namespace {
 
-const char* const kInvalid = "[invalid]";
 const std::string kOwner = "filter multi_choice_regex";
 
 // str.translate with a table deleting every code point whose general category starts with "P".
@@ -53,13 +52,13 @@ std::string remove_unicode_punctuation(const std::string& s) {
   return out;
 }
 
-struct Options {
+struct McRegexOptions {
   long group_select;
   bool ignore_case, ignore_punctuation;
   std::optional<std::vector<std::string>> regexes_to_ignore;
 };
 
-std::string filter_ignores(std::string s, const Options& o) {
+std::string filter_ignores(std::string s, const McRegexOptions& o) {
   if (o.regexes_to_ignore)
     for (const std::string& r : *o.regexes_to_ignore) s = cached_regex(r).sub(s, "");
   if (o.ignore_case) s = py_lower(s);
@@ -83,8 +82,8 @@ std::optional<std::string> apply_multi_choice(const std::string& text, const Fil
                 {"regex_pattern", "group_select", "fallback", "ignore_case", "ignore_punctuation", "regexes_to_ignore"},
                 {"function"});
   const std::string pattern = args.string_or("regex_pattern", R"(#### (\-?[0-9\.\,]+))");
-  const std::string fallback = args.string_or("fallback", kInvalid);
-  Options o{args.integer_or("group_select", 0), args.flag_or("ignore_case", false),
+  const std::string fallback = args.string_or("fallback", kInvalidFallback);
+  McRegexOptions o{args.integer_or("group_select", 0), args.flag_or("ignore_case", false),
             args.flag_or("ignore_punctuation", false), args.string_list("regexes_to_ignore")};
 
   auto choices = ctx.doc.is_object() ? ctx.doc.find("choices") : ctx.doc.end();
@@ -116,7 +115,7 @@ std::optional<std::string> apply_multi_choice(const std::string& text, const Fil
                                  choice_to_letter);
   if (!match)
     match = find_match(cached_regex(R"(:[\s]*()" + letter_alternation + ")"), text, o.group_select, letter_to_target);
-  if (!match) return fallback == kInvalid ? std::nullopt : std::optional<std::string>(fallback);
+  if (!match) return fallback == kInvalidFallback ? std::nullopt : std::optional<std::string>(fallback);
   return match;
 }
 

@@ -14,10 +14,8 @@ namespace lfmb::eval {
 
 namespace {
 
-const char* const kInvalid = "[invalid]";
-
 std::optional<std::string> as_result(std::string text) {
-  if (text == kInvalid) return std::nullopt;
+  if (text == kInvalidFallback) return std::nullopt;
   return text;
 }
 
@@ -25,7 +23,7 @@ std::optional<std::string> apply_regex(const std::string& text, const FilterCont
   StepArgs args(ctx.args, "filter regex", {"regex_pattern", "group_select", "fallback"}, {"function"});
   const std::string pattern = args.string_or("regex_pattern", R"(#### (\-?[0-9\.\,]+))");
   const long group_select = args.integer_or("group_select", 0);
-  const std::string fallback = args.string_or("fallback", kInvalid);
+  const std::string fallback = args.string_or("fallback", kInvalidFallback);
   FindallPick pick = findall_pick(cached_regex(pattern), text, group_select, "filter regex");
   if (!pick.matched) return as_result(fallback);
   // An all-empty tuple becomes the fallback, which then goes through .strip() like a match.
