@@ -15,11 +15,6 @@ namespace {
 const std::vector<std::string> kHead = {"model", "size", "params", "backend", "threads", "test", "t/s", "roofline", "noise"};
 const std::vector<bool> kRight = {false, true, true, false, true, true, true, true, false};
 
-std::string params_text(int64_t n) {
-  if (n >= 1000000000) return fmt::format("{:.2f} B", double(n) / 1e9);
-  return fmt::format("{:.2f} M", double(n) / 1e6);
-}
-
 size_t longest(const std::vector<std::string>& v, size_t at_least) {
   for (const auto& s : v) at_least = std::max(at_least, s.size());
   return at_least;

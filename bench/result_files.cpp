@@ -23,14 +23,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A results file is at most a few MB; a bigger one is not ours, and is not read into memory.
-constexpr uint64_t kMaxResultFileBytes = uint64_t(1) << 30;
+// A throughput results file is at most a few MB; a bigger one is not ours, and is not read into
+// memory (eval results and samples: kMaxResultFileBytes of core/io/bounded_input.h).
+constexpr uint64_t kMaxThroughputFileBytes = uint64_t(1) << 30;
 
 nlohmann::json read_json_file(const std::string& path) {
   std::error_code ec;
   const auto size = fs::file_size(path, ec);
   if (ec) throw Error(path + ": cannot read: " + ec.message());
-  if (size > kMaxResultFileBytes) throw Error(path + ": " + format_size(size) + " is too big for a results file");
+  if (size > kMaxThroughputFileBytes) throw Error(path + ": " + format_size(size) + " is too big for a results file");
   std::ifstream f(path, std::ios::binary);
   if (!f) throw Error(path + ": cannot open for --resume");
   std::stringstream ss;

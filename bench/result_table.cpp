@@ -13,12 +13,6 @@ namespace {
 
 std::string gib(uint64_t b) { return b ? fmt::format("{:.2f} GiB", double(b) / double(1ull << 30)) : std::string(); }
 
-std::string params_text(int64_t n) {
-  if (n <= 0) return "";
-  if (n >= 1000000000) return fmt::format("{:.2f} B", double(n) / 1e9);
-  return fmt::format("{:.2f} M", double(n) / 1e6);
-}
-
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string q = "\"";

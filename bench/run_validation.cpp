@@ -18,9 +18,9 @@ namespace lfmb {
 
 namespace {
 
-std::string gib(uint64_t b) { return fmt::format("{:.2f} GiB", double(b) / double(1ull << 30)); }
+std::string gib_text(uint64_t b) { return fmt::format("{:.2f} GiB", double(b) / double(1ull << 30)); }
 
-std::string joined(const std::vector<std::string>& v) {
+std::string comma_joined(const std::vector<std::string>& v) {
   std::string s;
   for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
   return s;
@@ -55,7 +55,7 @@ std::string unavailable_dtype(const RunParams& p) {
       create_backend(p.backend, BackendOptions{resolved_threads(p.threads), ""})->dtypes();
   if (std::find(dtypes.begin(), dtypes.end(), p.dtype) != dtypes.end()) return "";
   if (dtypes.empty()) return fmt::format("backend '{}' computes on the stored type and takes no dtype", p.backend);
-  return fmt::format("backend '{}' has no dtype '{}' (available: {})", p.backend, p.dtype, joined(dtypes));
+  return fmt::format("backend '{}' has no dtype '{}' (available: {})", p.backend, p.dtype, comma_joined(dtypes));
 }
 
 std::vector<std::string> drop_unavailable_runs(RunConfig& cfg) {
@@ -143,7 +143,7 @@ void validate_run(const RunParams& p, const std::vector<TestSpec>& tests, const 
   const uint64_t avail = memory_available();
   if (avail > 0 && need > avail)
     fail("model", fmt::format("{} on {}{} needs {} of memory, {} available", model_name, p.backend,
-                              p.dtype.empty() ? "" : " " + p.dtype, gib(need), gib(avail)));
+                              p.dtype.empty() ? "" : " " + p.dtype, gib_text(need), gib_text(avail)));
 }
 
 }  // namespace lfmb

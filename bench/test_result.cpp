@@ -1,5 +1,7 @@
 #include "bench/test_result.h"
 
+#include <fmt/format.h>
+
 namespace lfmb {
 
 std::string test_name(int n_prompt, int n_gen, int depth, int n_seq) {
@@ -12,6 +14,12 @@ std::string test_name(int n_prompt, int n_gen, int depth, int n_seq) {
 }
 
 std::string backend_text(const TestResult& r) { return r.dtype.empty() ? r.backend : r.backend + " " + r.dtype; }
+
+std::string params_text(int64_t n_params) {
+  if (n_params <= 0) return "";
+  if (n_params >= 1000000000) return fmt::format("{:.2f} B", double(n_params) / 1e9);
+  return fmt::format("{:.2f} M", double(n_params) / 1e6);
+}
 
 nlohmann::json TestResult::to_json() const {
   nlohmann::json j = {

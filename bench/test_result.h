@@ -63,5 +63,7 @@ std::string test_name(int n_prompt, int n_gen, int depth, int n_seq = 1);
 
 // The backend column of reports: "onednn", or "onednn int8" when a dtype is set.
 std::string backend_text(const TestResult& r);
+// The params column: "8.34 B", "596.05 M"; "" when unknown (0).
+std::string params_text(int64_t n_params);
 
 }  // namespace lfmb

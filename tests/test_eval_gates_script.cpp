@@ -17,17 +17,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kScript = std::string(LFMB_SOURCE_DIR) + "/scripts/eval-gates";
+const std::string kGatesScript = std::string(LFMB_SOURCE_DIR) + "/scripts/eval-gates";
 const std::string kLfmb = std::string("LFMB=") + LFMB_BINARY;
 
 }  // namespace
 
 TEST_CASE("scripts/eval-gates skips without the reference models and fails under CI", "[eval-compare]") {
   const std::string none = "LFMB_SHARED_DIR=" + temp_dir() + "/nothing-here";
-  const auto skip = run_process({"/usr/bin/env", "CI=false", none, kLfmb, kScript});
+  const auto skip = run_process({"/usr/bin/env", "CI=false", none, kLfmb, kGatesScript});
   CHECK(skip.exit_code == 0);
   CHECK_THAT(skip.err, Catch::Contains("WARNING") && Catch::Contains("gates skipped"));
-  const auto ci = run_process({"/usr/bin/env", "CI=true", none, kLfmb, kScript});
+  const auto ci = run_process({"/usr/bin/env", "CI=true", none, kLfmb, kGatesScript});
   CHECK(ci.exit_code != 0);
   CHECK_THAT(ci.err, Catch::Contains("CI=true: failing"));
 }
@@ -36,7 +36,7 @@ TEST_CASE("scripts/eval-gates runs the KLD gate only when lfmb has eval kld", "[
   LFMB_REQUIRE_REFERENCE(ref);
   const auto help = run_lfmb({"eval", "kld", "--help"});
   const bool have_kld = help.exit_code == 0 && help.out.rfind("usage: lfmb eval kld ", 0) == 0;
-  const auto r = run_process({"/usr/bin/env", kLfmb, kScript, "--skip-decision", "--backends", "reference"});
+  const auto r = run_process({"/usr/bin/env", kLfmb, kGatesScript, "--skip-decision", "--backends", "reference"});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   if (have_kld) {
@@ -69,7 +69,7 @@ TEST_CASE("scripts/eval-gates fails and prints what moved when a run leaves its 
   gates.erase(m, gates.find('\n', m) - m + 1);  // the qwen3 model only
   write_file(dir + "/gates.yaml", gates);
 
-  const auto r = run_process({"/usr/bin/env", kLfmb, kScript, "--skip-kld", "--backends", "reference", "--gates",
+  const auto r = run_process({"/usr/bin/env", kLfmb, kGatesScript, "--skip-kld", "--backends", "reference", "--gates",
                               dir + "/gates.yaml", "--baselines", base});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 1);

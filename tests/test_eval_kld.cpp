@@ -29,11 +29,11 @@ namespace {
 // (base logits, model logits, next token) over a 4-token vocabulary. The cases cover an identical
 // pair, argmax ties on both sides (first index wins), a changed top token, a base log-prob below
 // −16 (left out of the KLD) and a flat base (scale 0).
-struct Case {
+struct KldCase {
   std::vector<float> base, model;
   int32_t next;
 };
-const std::vector<Case> kCases = {
+const std::vector<KldCase> kCases = {
     {{2, 1, 0, -20}, {2, 1, 0, -20}, 0},          {{2, 1, 0, -20}, {1.5f, 1, 0.5f, -1}, 1},
     {{0, 3, -1, 0.5f}, {0, 2.5f, -1, 1}, 1},      {{1, 1, 0, -3}, {0, 1, 1, -3}, 2},
     {{-2, 0.1f, 4, 1.3f}, {-2, 0, 1, 4}, 3},      {{5, -30, 0, 0}, {0, 3, 0, 0}, 0},
@@ -42,10 +42,10 @@ const std::vector<Case> kCases = {
     {{3, 0, -2, -5}, {2, 0.5f, -2, -5}, 0},       {{0, 6, 0, 1.2f}, {0, 5, 2, 1}, 2},
 };
 
-KldAccumulator accumulate(const std::vector<Case>& cases) {
+KldAccumulator accumulate(const std::vector<KldCase>& cases) {
   KldAccumulator acc;
   std::vector<uint16_t> rec(size_t(logits_record_size(4)));
-  for (const Case& c : cases) {
+  for (const KldCase& c : cases) {
     quantize_log_probs(c.base.data(), 4, c.next, rec.data());
     acc.add(c.model.data(), 4, rec.data(), c.next);
   }

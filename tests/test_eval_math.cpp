@@ -21,7 +21,7 @@ optional<string> run_filter(const FilterInfo& f, const string& text) {
   FilterContext ctx{kEmpty, kEmpty};
   return f.fn(text, ctx);
 }
-double run_metric(const MetricInfo& m, const optional<string>& resp, const string& target) {
+double run_math_metric(const MetricInfo& m, const optional<string>& resp, const string& target) {
   MetricContext ctx{kEmpty, kEmpty};
   return m.fn(resp, target, ctx);
 }
@@ -193,12 +193,12 @@ TEST_CASE("math is_equiv compares stripped strings and falls back to raw", "[eva
 TEST_CASE("math is_equiv metric", "[eval-math]") {
   MetricInfo m = is_equiv_metric();
   CHECK(m.name == "is_equiv");
-  CHECK(run_metric(m, string("\\frac12"), "0.5") == 1.0);
-  CHECK(run_metric(m, string("2"), "0.5") == 0.0);
-  CHECK(run_metric(m, nullopt, "0.5") == 0.0);
+  CHECK(run_math_metric(m, string("\\frac12"), "0.5") == 1.0);
+  CHECK(run_math_metric(m, string("2"), "0.5") == 0.0);
+  CHECK(run_math_metric(m, nullopt, "0.5") == 0.0);
   // boxed filter then is_equiv, as a hendrycks-style run scores.
   optional<string> filtered = run_filter(boxed_filter(), "So $x = \\boxed{\\tfrac{1}{2}}$.");
-  CHECK(run_metric(m, filtered, *boxed_answer("... = \\boxed{\\frac{1}{2}}.")) == 1.0);
+  CHECK(run_math_metric(m, filtered, *boxed_answer("... = \\boxed{\\frac{1}{2}}.")) == 1.0);
 }
 
 TEST_CASE("math dollar span of a hendrycks response", "[eval-math]") {
@@ -213,7 +213,7 @@ TEST_CASE("math dollar span of a hendrycks response", "[eval-math]") {
   CHECK(f.name == "math_dollar_span");
   optional<string> filtered = run_filter(f, "Answer: $\\dfrac12$");
   CHECK(filtered == optional<string>("\\dfrac12"));
-  CHECK(run_metric(is_equiv_metric(), filtered, *boxed_answer("so \\boxed{0.5}")) == 1.0);
+  CHECK(run_math_metric(is_equiv_metric(), filtered, *boxed_answer("so \\boxed{0.5}")) == 1.0);
 }
 
 // ---------------------------------------------------------------- Minerva
@@ -332,10 +332,10 @@ TEST_CASE("math minerva filter and metric", "[eval-math]") {
   string gen = "Multiply by -3/2.\nFinal Answer: The final answer is $-\\frac23$. I hope it is correct.\n\n";
   optional<string> filtered = run_filter(f, gen);
   CHECK(filtered == optional<string>("$-\\frac23$"));
-  CHECK(run_metric(m, filtered, gold) == 1.0);
-  CHECK(run_metric(m, string("$\\frac23$"), gold) == 0.0);
+  CHECK(run_math_metric(m, filtered, gold) == 1.0);
+  CHECK(run_math_metric(m, string("$\\frac23$"), gold) == 0.0);
   CHECK(run_filter(f, "I think it is 5.") == nullopt);
-  CHECK(run_metric(m, nullopt, gold) == 0.0);
+  CHECK(run_math_metric(m, nullopt, gold) == 0.0);
 }
 
 // ---------------------------------------------------------------- Python rules

@@ -14,13 +14,13 @@ using nlohmann::json;
 
 namespace {
 
-struct Case {
+struct TemplateCase {
   const char* tmpl;
   const char* doc;  // JSON
   const char* expected;
 };
 
-const Case kLmEvalPrompts[] = {
+const TemplateCase kLmEvalPrompts[] = {
     {"{{question.strip()}}\nA. {{choices[0]}}\nB. {{choices[1]}}\nC. {{choices[2]}}\nD. {{choices[3]}}\nAnswer:",
      "{\"question\": \"  Which gas do plants absorb?\\n\", \"choices\": [\"Oxygen\", \"Carbon dioxide\", \"Nitrogen\", \"Helium\"], \"answer\": 1}",
      "Which gas do plants absorb?\nA. Oxygen\nB. Carbon dioxide\nC. Nitrogen\nD. Helium\nAnswer:"},
@@ -71,7 +71,7 @@ const Case kLmEvalPrompts[] = {
      "42"},
 };
 
-const Case kPrinting[] = {
+const TemplateCase kPrinting[] = {
     {"{{ i }}|{{ f }}|{{ g }}|{{ h }}|{{ k }}|{{ z }}|{{ b }}|{{ n }}",
      "{\"i\": 42, \"f\": 0.5, \"g\": 1e-05, \"h\": 1e+16, \"k\": 3.0, \"z\": -0.0, \"b\": true, \"n\": null}",
      "42|0.5|1e-05|1e+16|3.0|-0.0|True|None"},
@@ -86,7 +86,7 @@ const Case kPrinting[] = {
      "['a', 1, None]|a, 1, None|a1None|3"},
 };
 
-const Case kIndexing[] = {
+const TemplateCase kIndexing[] = {
     {"{{ s[0] }}{{ s[-1] }}|{{ s[1:3] }}|{{ s[::-1] }}|{{ s[-3:] }}|{{ s[::2] }}|{{ s[10:] }}|{{ xs[-2] }}|{{ xs[1:] }}|{{ xs[:-1] }}|{{ xs[::-2] }}",
      "{\"s\": \"héllo wörld\", \"xs\": [1, 2, 3, 4]}",
      "hd|él|dlröw olléh|rld|hlowrd|d|3|[2, 3, 4]|[1, 2, 3]|[4, 2]"},
@@ -95,7 +95,7 @@ const Case kIndexing[] = {
      "1|two|z|6"},
 };
 
-const Case kOperators[] = {
+const TemplateCase kOperators[] = {
     {"{{ 'ell' in s }} {{ 'x' in s }} {{ 2 in xs }} {{ 2.0 in xs }} {{ 'a' not in xs }} {{ 'k' in d }} {{ true == 1 }} {{ 1 < 2 < 3 }} {{ 3 > 2 > 2 }} {{ [1, 2] < [1, 3] }} {{ 'b' >= 'a' }} {{ none == none }}",
      "{\"s\": \"hello\", \"xs\": [1, 2], \"d\": {\"k\": 0}}",
      "True False True True True True True True False True True True"},
@@ -110,7 +110,7 @@ const Case kOperators[] = {
      "[dflt][yes][][True][False][None]"},
 };
 
-const Case kLoops[] = {
+const TemplateCase kLoops[] = {
     {"{% for x in xs %}{{ loop.index }}/{{ loop.length }}:{{ x }}{% if loop.first %}F{% endif %}{% if loop.last %}L{% endif %}{{ loop.revindex }}{{ loop.revindex0 }}{% if not loop.last %},{% endif %}{% endfor %}",
      "{\"xs\": [\"a\", \"b\", \"c\"]}",
      "1/3:aF32,2/3:b21,3/3:cL10"},
@@ -128,7 +128,7 @@ const Case kLoops[] = {
      "abQ"},
 };
 
-const Case kConditions[] = {
+const TemplateCase kConditions[] = {
     {"{% if n > 5 %}big{% elif n > 2 %}mid{% elif n == 0 %}zero{% else %}small{% endif %}",
      "{\"n\": 4}",
      "mid"},
@@ -143,7 +143,7 @@ const Case kConditions[] = {
      "nonempty|empty|s"},
 };
 
-const Case kWhitespace[] = {
+const TemplateCase kWhitespace[] = {
     {"A  \n  {%- if true -%}  \n  B  \n  {%- endif -%}\n\n C\n",
      "{}",
      "ABC\n"},
@@ -164,7 +164,7 @@ const Case kWhitespace[] = {
      " \nk"},
 };
 
-const Case kFilters[] = {
+const TemplateCase kFilters[] = {
     {"[{{ s|trim }}][{{ s|lower }}][{{ s|upper }}][{{ s|length }}][{{ s|replace('b', 'X') }}][{{ s|trim('\\n a') }}][{{ 'aaa'|replace('a', 'b', 2) }}]",
      "{\"s\": \"\\n Abc bÉ　\"}",
      "[Abc bÉ][\n abc bé　][\n ABC BÉ　][9][\n AXc XÉ　][Abc bÉ　][bba]"},
@@ -185,7 +185,7 @@ const Case kFilters[] = {
      "6 -5 A, B"},
 };
 
-const Case kMethods[] = {
+const TemplateCase kMethods[] = {
     {"[{{ s.strip() }}][{{ s.lstrip() }}][{{ s.rstrip() }}][{{ s.strip(' xy') }}][{{ s.split() }}][{{ s.split(' ') }}][{{ t.split(',', 1) }}][{{ s.replace('y', 'Y', 1) }}]",
      "{\"s\": \"  xy ab  yx  \", \"t\": \"a,b,c\"}",
      "[xy ab  yx][xy ab  yx  ][  xy ab  yx][ab  yx  ][['xy', 'ab', 'yx']][['', '', 'xy', 'ab', '', 'yx', '\\u2003']][['a', 'b,c']][  xY ab  yx  ]"},
@@ -203,7 +203,7 @@ const Case kMethods[] = {
      "[['a', 'b  c  ']][['a b  c  ']][- - a b  c  ]"},
 };
 
-const Case kLiterals[] = {
+const TemplateCase kLiterals[] = {
     {"{{ 'a\\tb\\u00e9\\x41\\q' }}|{{ \"it's\" 'x' }}|{{ 1_000 }}|{{ [1, 'two', [3]] }}|{{ (1 + 2) * 3 }}|{{ 2 ** 3 ** 2 }}",
      "{}",
      "a\tbéA\\q|it'sx|1000|[1, 'two', [3]]|9|64"},
@@ -215,7 +215,7 @@ const Case kLiterals[] = {
      "True False True True False False True False"},
 };
 
-const Case kBareField[] = {
+const TemplateCase kBareField[] = {
     {"question",
      "{\"question\": \"Why?\"}",
      "Why?"},
@@ -228,8 +228,8 @@ const Case kBareField[] = {
 };
 
 template <size_t N>
-void check_cases(const Case (&cases)[N]) {
-  for (const Case& c : cases) {
+void check_cases(const TemplateCase (&cases)[N]) {
+  for (const TemplateCase& c : cases) {
     INFO("template: " << c.tmpl);
     DocTemplate t(c.tmpl, "test");
     CHECK(t.render(json::parse(c.doc)) == c.expected);

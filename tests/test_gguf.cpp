@@ -59,7 +59,7 @@ RawGguf valid_file() {
   return g;
 }
 
-std::string error_of(const std::string& path) {
+std::string gguf_error(const std::string& path) {
   try {
     GgufFile f(path);
   } catch (const Error& e) {
@@ -199,7 +199,7 @@ TEST_CASE("malformed GGUF files give one clean error naming file, offset and pro
   for (auto& c : cases) {
     INFO(c.what);
     const std::string path = c.file.save();
-    const std::string err = error_of(path);
+    const std::string err = gguf_error(path);
     CHECK_THAT(err, Catch::Contains(path));
     CHECK_THAT(err, Catch::Contains("offset") || Catch::Contains("general.alignment"));
     CHECK_THAT(err, Catch::Contains(c.expect));
@@ -220,7 +220,7 @@ TEST_CASE("every truncation of a real model file is rejected cleanly", "[gguf][r
   int rejected = 0;
   for (size_t n : cuts) {
     test::write_file(path, bytes.substr(0, n));
-    const std::string err = error_of(path);
+    const std::string err = gguf_error(path);
     INFO("cut at " << n);
     REQUIRE_FALSE(err.empty());
     CHECK_THAT(err, Catch::Contains(path));

@@ -127,11 +127,11 @@ void signal_after_first_record(const Child& c, const std::string& json, int sig)
   REQUIRE(::kill(c.pid, sig) == 0);
 }
 
-struct Fixture {
+struct KeepFixture {
   std::string dir = temp_dir();
   std::string config = dir + "/keep.yaml";
   std::string out = dir + "/results";
-  Fixture() { write_file(config, kSlowConfig); }
+  KeepFixture() { write_file(config, kSlowConfig); }
   std::vector<std::string> args(std::vector<std::string> extra = {}) const {
     std::vector<std::string> a = {"run", config, "--out", out};
     a.insert(a.end(), extra.begin(), extra.end());
@@ -221,7 +221,7 @@ std::optional<std::string> private_full_device(const std::string& dir) {
 }
 
 // Interrupts a run with `sig` after its first record and checks what it leaves.
-std::string interrupted_run(const Fixture& f, int sig) {
+std::string interrupted_run(const KeepFixture& f, int sig) {
   const Child c = spawn_lfmb(f.args());
   const std::string base = f.wait_base(c);
   signal_after_first_record(c, base + ".json", sig);
@@ -247,7 +247,7 @@ std::string interrupted_run(const Fixture& f, int sig) {
 }  // namespace
 
 TEST_CASE("SIGINT stops lfmb run with exit 130 leaving a valid incomplete pair that --resume finishes", "[keep]") {
-  const Fixture f;
+  const KeepFixture f;
   const std::string base = interrupted_run(f, SIGINT);
   const auto before = *parse_json_file(base + ".json");
 
@@ -280,7 +280,7 @@ TEST_CASE("SIGINT stops lfmb run with exit 130 leaving a valid incomplete pair t
 }
 
 TEST_CASE("SIGTERM stops lfmb run with exit 143 and a failed rewrite keeps both files as they were", "[keep]") {
-  const Fixture f;
+  const KeepFixture f;
   const std::string base = interrupted_run(f, SIGTERM);
   const std::string json_before = read_file(base + ".json"), csv_before = read_file(base + ".csv");
 
@@ -308,7 +308,7 @@ TEST_CASE("SIGTERM stops lfmb run with exit 143 and a failed rewrite keeps both 
 
 TEST_CASE("SIGKILL leaves the last written pair valid and --resume ends with the record set of an uninterrupted run",
           "[keep]") {
-  const Fixture whole;
+  const KeepFixture whole;
   const auto w = run_lfmb(whole.args());
   INFO(w.err);
   REQUIRE(w.exit_code == 0);
@@ -316,7 +316,7 @@ TEST_CASE("SIGKILL leaves the last written pair valid and --resume ends with the
   CHECK(reference["complete"] == true);
   REQUIRE(reference["tests"].size() == kPlanned);
 
-  const Fixture f;
+  const KeepFixture f;
   const Child c = spawn_lfmb(f.args());
   const std::string base = f.wait_base(c);
   signal_after_first_record(c, base + ".json", SIGKILL);
@@ -353,7 +353,7 @@ TEST_CASE("SIGKILL leaves the last written pair valid and --resume ends with the
 }
 
 TEST_CASE("lfmb run never overwrites an earlier same-name result: a new name instead", "[keep]") {
-  const Fixture f;
+  const KeepFixture f;
   write_file(f.config, "name: keep\nrun: {model: {preset: tiny-lfm2, type: q4_0}, threads: 1, n_prompt: 4, n_gen: 0, "
                        "repetitions: 1, warmup: 0}\n");
   const auto first = run_lfmb(f.args());
@@ -432,7 +432,7 @@ TEST_CASE("write_outputs writes both files or neither", "[keep]") {
 }
 
 TEST_CASE("lfmb run checks free space for its results before measuring anything", "[keep]") {
-  const Fixture f;
+  const KeepFixture f;
   fs::create_directories(f.out);
   // A 64 KiB tmpfs in a mount namespace of the child's own: far less than the ~2.5 MiB the four
   // records are budgeted.

@@ -43,7 +43,7 @@ bool contains(const std::string& s, const std::string& part) { return s.find(par
 
 const std::string kFixtures = std::string(LFMB_SOURCE_DIR) + "/tests/data";
 
-std::vector<json> jsonl(const std::string& text) {
+std::vector<json> lcb_jsonl(const std::string& text) {
   std::vector<json> out;
   for (size_t pos = 0, nl; (nl = text.find('\n', pos)) != std::string::npos; pos = nl + 1)
     out.push_back(json::parse(text.substr(pos, nl - pos)));
@@ -312,7 +312,7 @@ TEST_CASE("correct programs pass and wrong ones fail with LiveCodeBench's codes 
                            "--data-dir", kFixtures, "--include-path", dir + "/tasks"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  const auto lines = jsonl(read_file(dir + "/out/samples_lcb_toy.jsonl"));
+  const auto lines = lcb_jsonl(read_file(dir + "/out/samples_lcb_toy.jsonl"));
   REQUIRE(lines.size() == 6);
   CHECK(lines[5]["question_id"] == "abc900_f");
   auto q = by_question(lines);
@@ -365,7 +365,7 @@ TEST_CASE("runtime errors and exits and no code and line stripping and the globa
                            "--data-dir", kFixtures, "--include-path", dir + "/tasks"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  const auto lines = jsonl(read_file(dir + "/out/samples_lcb_toy.jsonl"));
+  const auto lines = lcb_jsonl(read_file(dir + "/out/samples_lcb_toy.jsonl"));
   REQUIRE(lines.size() == 7);
   CHECK(lines[0]["tests"]["graded"] == json::array({-4}));
   CHECK(lines[0]["tests"]["status"] == "runtime_error");

@@ -75,7 +75,7 @@ std::string write_json(const std::string& dir, const std::string& name, const js
   return dir + "/" + name;
 }
 
-std::vector<std::string> lines(const std::string& text) {
+std::vector<std::string> report_lines(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);
   for (std::string l; std::getline(in, l);) out.push_back(l);
@@ -97,7 +97,7 @@ std::vector<std::string> cells(const std::string& csv_line) {
 
 // CSV text -> one map per row.
 std::vector<std::map<std::string, std::string>> csv_rows(const std::string& csv) {
-  const auto ls = lines(csv);
+  const auto ls = report_lines(csv);
   REQUIRE(!ls.empty());
   const auto head = cells(ls[0]);
   std::vector<std::map<std::string, std::string>> rows;

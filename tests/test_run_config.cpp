@@ -7,7 +7,7 @@
 using namespace lfmb;
 
 namespace {
-std::string error_of(const std::string& yaml, const std::vector<std::string>& overrides = {}) {
+std::string config_error(const std::string& yaml, const std::vector<std::string>& overrides = {}) {
   try {
     parse_run_config(yaml, "cfg.yaml", overrides);
   } catch (const Error& e) {
@@ -65,7 +65,7 @@ exclude:
   CHECK((cfg.runs[1].threads == 1 && cfg.runs[1].n_prompt == std::vector<int>{64, 128}));
   CHECK((cfg.runs[2].threads == 2 && cfg.runs[2].n_prompt == std::vector<int>{64, 128}));
   // A bad value in a rule is an error with its line, whether or not a run would reach it.
-  CHECK_THAT(error_of("run: {model: m.gguf}\nsweep: {threads: [1]}\nexclude: [{threads: 3, n_gen: x}]\n"),
+  CHECK_THAT(config_error("run: {model: m.gguf}\nsweep: {threads: [1]}\nexclude: [{threads: 3, n_gen: x}]\n"),
              Catch::Contains("cfg.yaml:3: key 'n_gen'"));
 }
 
@@ -78,29 +78,29 @@ TEST_CASE("overrides (--set) replace base values and collapse a swept key", "[ha
   CHECK(cfg.runs[0].n_gen == 7);
   CHECK(cfg.runs[0].depth == std::vector<int>{0, 4096});
   CHECK(cfg.runs[0].model.path == "m.gguf");
-  CHECK_THAT(error_of(yaml, {"thread=2"}), Catch::Contains("--set thread=2: unknown key 'thread'"));
-  CHECK_THAT(error_of(yaml, {"threads=two"}), Catch::Contains("--set threads=two: expected an integer"));
-  CHECK_THAT(error_of(yaml, {"threads"}), Catch::Contains("expected key=value"));
+  CHECK_THAT(config_error(yaml, {"thread=2"}), Catch::Contains("--set thread=2: unknown key 'thread'"));
+  CHECK_THAT(config_error(yaml, {"threads=two"}), Catch::Contains("--set threads=two: expected an integer"));
+  CHECK_THAT(config_error(yaml, {"threads"}), Catch::Contains("expected key=value"));
 }
 
 TEST_CASE("config errors name the file, the line and the key", "[harness]") {
-  CHECK(error_of("run:\n  model: m.gguf\n  thread: 2\n") ==
+  CHECK(config_error("run:\n  model: m.gguf\n  thread: 2\n") ==
         "cfg.yaml:3: unknown key 'thread' (known: model, backend, dtype, threads, n_prompt, n_gen, depth, n_seq, repetitions, "
         "warmup, n_batch, n_ctx, mmap)");
-  CHECK(error_of("run:\n  model: m.gguf\n  mmap: maybe\n") == "cfg.yaml:3: key 'mmap': expected true or false, got 'maybe'");
-  CHECK(error_of("run:\n  model: m.gguf\n  threads: many\n") ==
+  CHECK(config_error("run:\n  model: m.gguf\n  mmap: maybe\n") == "cfg.yaml:3: key 'mmap': expected true or false, got 'maybe'");
+  CHECK(config_error("run:\n  model: m.gguf\n  threads: many\n") ==
         "cfg.yaml:3: key 'threads': expected an integer from 0 to 1024, got 'many'");
-  CHECK_THAT(error_of("run:\n  model: m.gguf\n  n_prompt: [128, x]\n"), Catch::StartsWith("cfg.yaml:3: key 'n_prompt'"));
-  CHECK_THAT(error_of("run: {model: m.gguf}\nsweep:\n  backend: native\n"),
+  CHECK_THAT(config_error("run:\n  model: m.gguf\n  n_prompt: [128, x]\n"), Catch::StartsWith("cfg.yaml:3: key 'n_prompt'"));
+  CHECK_THAT(config_error("run: {model: m.gguf}\nsweep:\n  backend: native\n"),
              Catch::StartsWith("cfg.yaml:3: key 'sweep.backend': expected a non-empty list"));
-  CHECK_THAT(error_of("run:\n  model: {preset: x, colour: red}\n"), Catch::Contains("unknown model key 'colour'"));
-  CHECK_THAT(error_of("run:\n  model: {type: q4_0}\n"), Catch::Contains("exactly one of 'path' or 'preset'"));
-  CHECK_THAT(error_of("runs: {}\n"), Catch::StartsWith("cfg.yaml:1: unknown section 'runs'"));
-  CHECK_THAT(error_of("run: [1, 2\n"), Catch::StartsWith("cfg.yaml:") && Catch::Contains("invalid YAML"));
-  CHECK_THAT(error_of("run: {n_gen: 4}\n"), Catch::Contains("no model given"));
-  CHECK_THAT(error_of("run: {model: m.gguf}\nsweep: {threads: [1]}\nexclude: [{threads: 1}]\n"),
+  CHECK_THAT(config_error("run:\n  model: {preset: x, colour: red}\n"), Catch::Contains("unknown model key 'colour'"));
+  CHECK_THAT(config_error("run:\n  model: {type: q4_0}\n"), Catch::Contains("exactly one of 'path' or 'preset'"));
+  CHECK_THAT(config_error("runs: {}\n"), Catch::StartsWith("cfg.yaml:1: unknown section 'runs'"));
+  CHECK_THAT(config_error("run: [1, 2\n"), Catch::StartsWith("cfg.yaml:") && Catch::Contains("invalid YAML"));
+  CHECK_THAT(config_error("run: {n_gen: 4}\n"), Catch::Contains("no model given"));
+  CHECK_THAT(config_error("run: {model: m.gguf}\nsweep: {threads: [1]}\nexclude: [{threads: 1}]\n"),
              Catch::Contains("every combination is excluded"));
-  CHECK_THAT(error_of("name: 'a b'\nrun: {model: m.gguf}\n"), Catch::Contains("key 'name'"));
+  CHECK_THAT(config_error("name: 'a b'\nrun: {model: m.gguf}\n"), Catch::Contains("key 'name'"));
   CHECK_THROWS_WITH(load_run_config("/nonexistent.yaml"), "/nonexistent.yaml: cannot open config file");
 }
 

@@ -35,7 +35,7 @@ RequestLimits limits(int64_t n_ctx = 512) {
   return l;
 }
 
-std::string parse_error(const std::string& body, CompletionKind kind = CompletionKind::Text) {
+std::string request_error(const std::string& body, CompletionKind kind = CompletionKind::Text) {
   return error_of([&] { (void)parse_completion_request(body, kind, limits()); });
 }
 
@@ -170,38 +170,38 @@ TEST_CASE("completion request parsing accepts OpenAI bodies", "[serve]") {
 }
 
 TEST_CASE("completion request parsing names the bad field", "[serve]") {
-  CHECK(parse_error("{\"prompt\": ") .rfind("body: not valid JSON", 0) == 0);
-  CHECK(parse_error("[1]") == "body: expected a JSON object, got an array");
-  CHECK(parse_error("{}") == "prompt: missing");
-  CHECK(parse_error(R"({"prompt": 5})") == "prompt: expected a string (one prompt), got a number");
-  CHECK(parse_error(R"({"prompt": ["a", "b"]})") == "prompt: expected a string (one prompt), got an array");
-  CHECK(parse_error(R"({"prompt": "a", "n": 2})") == "n: only n = 1 is supported");
-  CHECK(parse_error(R"({"prompt": "a", "max_tokens": 0})") == "max_tokens: must be from 1 to 512, got 0");
-  CHECK(parse_error(R"({"prompt": "a", "max_tokens": 513})") == "max_tokens: must be from 1 to 512, got 513");
-  CHECK(parse_error(R"({"prompt": "a", "max_tokens": 2.5})") == "max_tokens: expected an integer, got 2.5");
-  CHECK(parse_error(R"({"prompt": "a", "max_tokens": "9"})") == "max_tokens: expected an integer, got a string");
-  CHECK(parse_error(R"({"prompt": "a", "max_tokens": 18446744073709551615})").rfind("max_tokens: must be", 0) == 0);
-  CHECK(parse_error(R"({"prompt": "a", "temperature": 2.5})") == "temperature: must be from 0 to 2, got 2.5");
-  CHECK(parse_error(R"({"prompt": "a", "temperature": true})") == "temperature: expected a number, got a boolean");
-  CHECK(parse_error(R"({"prompt": "a", "top_p": -0.1})") == "top_p: must be from 0 to 1, got -0.1");
-  CHECK(parse_error(R"({"prompt": "a", "stream": "yes"})") == "stream: expected a boolean, got a string");
-  CHECK(parse_error(R"({"prompt": "a", "stream_options": {}})") == "stream_options: only allowed with \"stream\": true");
-  CHECK(parse_error(R"({"prompt": "a", "stop": ["1", "2", "3", "4", "5"]})") ==
+  CHECK(request_error("{\"prompt\": ") .rfind("body: not valid JSON", 0) == 0);
+  CHECK(request_error("[1]") == "body: expected a JSON object, got an array");
+  CHECK(request_error("{}") == "prompt: missing");
+  CHECK(request_error(R"({"prompt": 5})") == "prompt: expected a string (one prompt), got a number");
+  CHECK(request_error(R"({"prompt": ["a", "b"]})") == "prompt: expected a string (one prompt), got an array");
+  CHECK(request_error(R"({"prompt": "a", "n": 2})") == "n: only n = 1 is supported");
+  CHECK(request_error(R"({"prompt": "a", "max_tokens": 0})") == "max_tokens: must be from 1 to 512, got 0");
+  CHECK(request_error(R"({"prompt": "a", "max_tokens": 513})") == "max_tokens: must be from 1 to 512, got 513");
+  CHECK(request_error(R"({"prompt": "a", "max_tokens": 2.5})") == "max_tokens: expected an integer, got 2.5");
+  CHECK(request_error(R"({"prompt": "a", "max_tokens": "9"})") == "max_tokens: expected an integer, got a string");
+  CHECK(request_error(R"({"prompt": "a", "max_tokens": 18446744073709551615})").rfind("max_tokens: must be", 0) == 0);
+  CHECK(request_error(R"({"prompt": "a", "temperature": 2.5})") == "temperature: must be from 0 to 2, got 2.5");
+  CHECK(request_error(R"({"prompt": "a", "temperature": true})") == "temperature: expected a number, got a boolean");
+  CHECK(request_error(R"({"prompt": "a", "top_p": -0.1})") == "top_p: must be from 0 to 1, got -0.1");
+  CHECK(request_error(R"({"prompt": "a", "stream": "yes"})") == "stream: expected a boolean, got a string");
+  CHECK(request_error(R"({"prompt": "a", "stream_options": {}})") == "stream_options: only allowed with \"stream\": true");
+  CHECK(request_error(R"({"prompt": "a", "stop": ["1", "2", "3", "4", "5"]})") ==
         "stop: 5 stop strings exceed the limit of 4");
-  CHECK(parse_error(R"({"prompt": "a", "stop": ["x", ""]})") ==
+  CHECK(request_error(R"({"prompt": "a", "stop": ["x", ""]})") ==
         "stop[1]: an empty stop string would stop before the first token");
-  CHECK(parse_error(R"({"prompt": "a", "stop": 3})") == "stop: expected a string or an array of strings, got a number");
-  CHECK(parse_error(R"({"prompt": "a", "echo": true})") == "echo: echo is not supported");
-  CHECK(parse_error(R"({"prompt": "a", "logprobs": 2})") == "logprobs: log probabilities are not supported");
-  CHECK(parse_error(R"({"prompt": "a", "frequency_penalty": 0.5})") == "frequency_penalty: only 0 is supported");
-  CHECK(parse_error(R"({"messages": []})") == "messages: belongs to /v1/chat/completions; /v1/completions takes \"prompt\"");
-  CHECK(parse_error(R"({"messages": []})", CompletionKind::Chat) == "messages: must hold at least one message");
-  CHECK(parse_error(R"({"messages": [{"role": "robot", "content": "x"}]})", CompletionKind::Chat) ==
+  CHECK(request_error(R"({"prompt": "a", "stop": 3})") == "stop: expected a string or an array of strings, got a number");
+  CHECK(request_error(R"({"prompt": "a", "echo": true})") == "echo: echo is not supported");
+  CHECK(request_error(R"({"prompt": "a", "logprobs": 2})") == "logprobs: log probabilities are not supported");
+  CHECK(request_error(R"({"prompt": "a", "frequency_penalty": 0.5})") == "frequency_penalty: only 0 is supported");
+  CHECK(request_error(R"({"messages": []})") == "messages: belongs to /v1/chat/completions; /v1/completions takes \"prompt\"");
+  CHECK(request_error(R"({"messages": []})", CompletionKind::Chat) == "messages: must hold at least one message");
+  CHECK(request_error(R"({"messages": [{"role": "robot", "content": "x"}]})", CompletionKind::Chat) ==
         "messages[0].role: must be system, developer, user, assistant or tool, got 'robot'");
-  CHECK(parse_error(R"({"messages": [{"role": "user"}]})", CompletionKind::Chat) == "messages[0].content: missing");
-  CHECK(parse_error(R"({"messages": [{"role": "user", "content": [{"type": "image_url"}]}]})", CompletionKind::Chat) ==
+  CHECK(request_error(R"({"messages": [{"role": "user"}]})", CompletionKind::Chat) == "messages[0].content: missing");
+  CHECK(request_error(R"({"messages": [{"role": "user", "content": [{"type": "image_url"}]}]})", CompletionKind::Chat) ==
         "messages[0].content[0].type: only \"text\" parts are supported");
-  CHECK(parse_error(R"({"prompt": "a"})", CompletionKind::Chat) ==
+  CHECK(request_error(R"({"prompt": "a"})", CompletionKind::Chat) ==
         "prompt: belongs to /v1/completions; /v1/chat/completions takes \"messages\"");
   // Sizes: the body, one text, the number of messages, the nesting depth.
   RequestLimits small = limits();
@@ -218,7 +218,7 @@ TEST_CASE("completion request parsing names the bad field", "[serve]") {
           (void)parse_completion_request(R"({"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}]})",
                                          CompletionKind::Chat, small);
         }) == "messages: 2 messages exceed the limit of 1");
-  CHECK(parse_error(R"({"prompt": "a", "x": )" + std::string(40, '[') + std::string(40, ']') + "}") ==
+  CHECK(request_error(R"({"prompt": "a", "x": )" + std::string(40, '[') + std::string(40, ']') + "}") ==
         "body: JSON nested 41 levels deep, the limit is 32");
   // Brackets inside strings do not count as nesting.
   CHECK(parse_completion_request(R"({"prompt": ")" + std::string(100, '[') + "\"}", CompletionKind::Text, limits())
@@ -227,9 +227,9 @@ TEST_CASE("completion request parsing names the bad field", "[serve]") {
 
 TEST_CASE("fuzz regression: a JSON number beyond a double is an error naming the body", "[serve]") {
   // fuzz_serve_request found nlohmann's out_of_range escaping the parser.
-  CHECK(parse_error(R"({"prompt": "a", "x": 1e380})") == "body: a number is out of the range of a double");
-  CHECK(parse_error(R"({"messages": [1e380]})", CompletionKind::Chat) == "body: a number is out of the range of a double");
-  CHECK(parse_error(R"({"prompt": "a", "temperature": -1e400})") == "body: a number is out of the range of a double");
+  CHECK(request_error(R"({"prompt": "a", "x": 1e380})") == "body: a number is out of the range of a double");
+  CHECK(request_error(R"({"messages": [1e380]})", CompletionKind::Chat) == "body: a number is out of the range of a double");
+  CHECK(request_error(R"({"prompt": "a", "temperature": -1e400})") == "body: a number is out of the range of a double");
 }
 
 TEST_CASE("serve answers concurrent greedy completions exactly as alone and batches them", "[serve]") {

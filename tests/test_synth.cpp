@@ -25,7 +25,7 @@ using lfmb::test::temp_dir;
 
 namespace {
 
-constexpr TensorType kAllTypes[] = {TensorType::F32, TensorType::F16, TensorType::BF16, TensorType::Q8_0,
+constexpr TensorType kSynthTypes[] = {TensorType::F32, TensorType::F16, TensorType::BF16, TensorType::Q8_0,
                                     TensorType::Q4_0};
 const char* const kTinyPresets[] = {"tiny-lfm2moe", "tiny-lfm2", "tiny-qwen3"};
 
@@ -90,7 +90,7 @@ bool is_matrix_like(TensorRole r) { return r != TensorRole::Norm && r != TensorR
 
 TEST_CASE("synth: tiny presets load back with the preset's config and exactly the expected tensors", "[synth]") {
   for (const char* name : kTinyPresets) {
-    for (TensorType type : kAllTypes) {
+    for (TensorType type : kSynthTypes) {
       INFO(name << " " << tensor_type_name(type));
       const SynthPreset& p = preset(name);
       const GgufFile f(write_synth(p, type, 7, 2));
@@ -239,7 +239,7 @@ TEST_CASE("synth: every type stores the same underlying values", "[synth]") {
 }
 
 TEST_CASE("synth: weights are finite and scaled like a real initialisation", "[synth]") {
-  for (TensorType type : kAllTypes) {
+  for (TensorType type : kSynthTypes) {
     const SynthPreset& p = preset("tiny-lfm2moe");
     const GgufFile f(write_synth(p, type, 9, 2));
     const auto expected = expected_tensors(p.config);

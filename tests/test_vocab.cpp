@@ -46,7 +46,7 @@ std::vector<std::string> split_names(const std::string& flags) {
   return out;
 }
 
-std::vector<nlohmann::json> jsonl(const std::string& out) {
+std::vector<nlohmann::json> vocab_jsonl(const std::string& out) {
   std::vector<nlohmann::json> rows;
   std::istringstream lines(out);
   for (std::string line; std::getline(lines, line);) rows.push_back(nlohmann::json::parse(line));
@@ -179,7 +179,7 @@ TEST_CASE("llama-bench's GPU flags are accepted and ignored with a one-line note
   REQUIRE(r.exit_code == 0);
   CHECK(r.err == "lfmb bench: note: -ngl 99 ignored (lfmb runs on the CPU)\n"
                  "lfmb bench: note: -fa 1 ignored (lfmb has one attention implementation)\n");
-  CHECK(jsonl(r.out).size() == 1);
+  CHECK(vocab_jsonl(r.out).size() == 1);
 }
 
 TEST_CASE("backend:dtype works in bench lists and the --dtype list skips the backends that lack it", "[vocab]") {
@@ -187,7 +187,7 @@ TEST_CASE("backend:dtype works in bench lists and the --dtype list skips the bac
                            "native,onednn:int8", "-o", "jsonl", "--no-progress"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  auto rows = jsonl(r.out);
+  auto rows = vocab_jsonl(r.out);
   REQUIRE(rows.size() == 2);
   CHECK(rows[0]["backends"] == "native");
   CHECK(rows[1]["backends"] == "onednn");
@@ -198,7 +198,7 @@ TEST_CASE("backend:dtype works in bench lists and the --dtype list skips the bac
                            "native,onednn", "--dtype", "int8", "-o", "jsonl", "--no-progress"});
   INFO(d.err);
   REQUIRE(d.exit_code == 0);
-  rows = jsonl(d.out);
+  rows = vocab_jsonl(d.out);
   REQUIRE(rows.size() == 1);
   CHECK(rows[0]["backends"] == "onednn");
   CHECK(rows[0]["dtype"] == "int8");

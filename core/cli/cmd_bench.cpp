@@ -54,10 +54,6 @@ std::vector<std::string> list_values(const ParsedArgs& args, const std::string& 
   return out;
 }
 
-bool is_number(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
-}
-
 int to_int(const std::string& name, const std::string& s, int lo, int hi) {
   const long long v = is_number(s) ? std::stoll(s.substr(0, 12)) : -1;
   if (v < lo || v > hi) throw UsageError(fmt::format("bench: {} expects integers from {} to {}, got '{}'", name, lo, hi, s));

@@ -29,10 +29,6 @@ std::vector<std::string> split_flags(const std::string& flags) {
   return out;
 }
 
-bool is_number(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
-}
-
 std::string commands_text(unsigned c) {
   std::string s;
   for (const auto& [bit, name] : std::vector<std::pair<unsigned, const char*>>{
@@ -225,6 +221,10 @@ std::string version_text() {
 #define LFMB_VERSION "unknown"
 #endif
   return fmt::format("lfmb {} (commit {})", LFMB_VERSION, build_git_commit());
+}
+
+bool is_number(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
 }
 
 }  // namespace lfmb

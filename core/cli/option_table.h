@@ -68,4 +68,7 @@ std::string config_reference_markdown();
 // "lfmb 0.1.0 (commit 0123456789ab)"
 std::string version_text();
 
+// s is one or more ASCII digits ("12"; not "", "-1" or "1.5"): a batch size among backend names.
+bool is_number(const std::string& s);
+
 }  // namespace lfmb

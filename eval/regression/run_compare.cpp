@@ -41,7 +41,7 @@ ordered_json read_results(const std::string& dir) {
   return r;
 }
 
-std::vector<json> read_samples(const std::string& path) {
+std::vector<json> read_compare_samples(const std::string& path) {
   const std::string text = read_data_file(path, kMaxFileBytes);
   std::vector<json> out;
   size_t line_no = 0, pos = 0;
@@ -179,7 +179,7 @@ RunComparison compare_runs(const std::string& dir_a, const std::string& dir_b, c
       continue;
     }
     const std::string fa = dir_a + "/samples_" + name + ".jsonl", fb = dir_b + "/samples_" + name + ".jsonl";
-    const std::vector<json> sa = read_samples(fa);
+    const std::vector<json> sa = read_compare_samples(fa);
     // The task's headline when its samples carry it per document, else the first metric key whose
     // per-document values are numbers (instruction-following tasks also report aggregate-only
     // keys and per-document lists).
@@ -195,7 +195,7 @@ RunComparison compare_runs(const std::string& dir_a, const std::string& dir_b, c
         metric = key;
     }
     if (metric.empty()) throw Error(dir_a + "/results.json: task '" + name + "' has no metric");
-    out.tasks.push_back(compare_task_samples(name, metric, sa, read_samples(fb), fa, fb));
+    out.tasks.push_back(compare_task_samples(name, metric, sa, read_compare_samples(fb), fa, fb));
   }
   if (tasks.empty())
     for (const auto& [name, r] : rb["results"].items())
