@@ -1,5 +1,7 @@
 #include "bench/result_sources.h"
 
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <sstream>
 
@@ -25,12 +27,6 @@ T field(const nlohmann::json& row, const char* key, const std::string& where) {
 
 void add_unique(std::vector<std::string>& v, const std::string& s) {
   if (!s.empty() && std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
-}
-
-std::string joined(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-  return s;
 }
 
 // lfmb run's label for the model a bench row names, so rows of both can be matched: a file's base
@@ -194,7 +190,7 @@ void add_result_file(LoadedResults& into, const std::string& path, const nlohman
     throw Error(path + ": not a throughput result file (lfmb run's \"schema\": \"" + std::string(kResultSchema) +
                 "\" or lfmb bench -o json rows)");
   }
-  src.commit = joined(commits);
+  src.commit = fmt::format("{}", fmt::join(commits, ", "));
   into.sources.push_back(std::move(src));
   for (auto& r : rows) into.rows.push_back(std::move(r));
 }

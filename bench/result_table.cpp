@@ -6,12 +6,13 @@
 #include <map>
 
 #include "bench/result_ratio.h"
+#include "core/io/disk_space.h"
 
 namespace lfmb {
 
 namespace {
 
-std::string gib(uint64_t b) { return b ? fmt::format("{:.2f} GiB", double(b) / double(1ull << 30)) : std::string(); }
+std::string gib(uint64_t b) { return b ? format_gib(b) : std::string(); }  // "" when unknown (0)
 
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;

@@ -1,12 +1,13 @@
 #include "bench/run_validation.h"
 
-#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <memory>
 
 #include "backends/registry.h"
 #include "core/error.h"
+#include "core/io/disk_space.h"
 #include "core/gguf/gguf_reader.h"
 #include "bench/decode_roofline.h"
 #include "core/model/memory_plan.h"
@@ -17,14 +18,6 @@
 namespace lfmb {
 
 namespace {
-
-std::string gib_text(uint64_t b) { return fmt::format("{:.2f} GiB", double(b) / double(1ull << 30)); }
-
-std::string comma_joined(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-  return s;
-}
 
 // An in-memory model costs its whole image in RAM (no page cache to fall back on), plus what
 // the backend converts and the KV cache.
@@ -55,7 +48,7 @@ std::string unavailable_dtype(const RunParams& p) {
       create_backend(p.backend, BackendOptions{resolved_threads(p.threads), ""})->dtypes();
   if (std::find(dtypes.begin(), dtypes.end(), p.dtype) != dtypes.end()) return "";
   if (dtypes.empty()) return fmt::format("backend '{}' computes on the stored type and takes no dtype", p.backend);
-  return fmt::format("backend '{}' has no dtype '{}' (available: {})", p.backend, p.dtype, comma_joined(dtypes));
+  return fmt::format("backend '{}' has no dtype '{}' (available: {})", p.backend, p.dtype, fmt::join(dtypes, ", "));
 }
 
 std::vector<std::string> drop_unavailable_runs(RunConfig& cfg) {
@@ -143,7 +136,7 @@ void validate_run(const RunParams& p, const std::vector<TestSpec>& tests, const 
   const uint64_t avail = memory_available();
   if (avail > 0 && need > avail)
     fail("model", fmt::format("{} on {}{} needs {} of memory, {} available", model_name, p.backend,
-                              p.dtype.empty() ? "" : " " + p.dtype, gib_text(need), gib_text(avail)));
+                              p.dtype.empty() ? "" : " " + p.dtype, format_gib(need), format_gib(avail)));
 }
 
 }  // namespace lfmb
